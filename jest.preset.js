@@ -1,0 +1,16 @@
+// Shared Jest settings. Types are checked by `npm run typecheck`; Jest only transpiles.
+const path = require('node:path');
+const root = __dirname;
+
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.tsx?$': ['ts-jest', { tsconfig: path.join(root, 'tsconfig.spec.json'), diagnostics: false }],
+  },
+  moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
+  moduleNameMapper: {
+    '^@tern/(db|messaging|ml)/testing$': path.join(root, 'libs/$1/src/testing/index.ts'),
+    '^@tern/(config|contracts|db|messaging|ml)$': path.join(root, 'libs/$1/src/index.ts'),
+  },
+  testMatch: ['**/?(*.)+(spec).ts'],
+};

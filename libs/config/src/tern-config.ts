@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { envTypes } from './env-types';
+import { parseEnv } from './load-config';
+
+/** Variables every Tern process reads. Services add their own on top (see extendConfig). */
+export const coreEnvShape = {
+  DATABASE_URL: envTypes.postgresUrl,
+  KAFKA_BROKERS: envTypes.brokerList,
+  KAFKA_CLIENT_ID: envTypes.nonEmpty.default('tern'),
+  TERN_LOG_LEVEL: envTypes.logLevel.default('info'),
+  TERN_ARTIFACT_DIR: envTypes.nonEmpty.default('.tern-data/artifacts'),
+  TERN_TF_BACKEND: z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional(),
+};
+
+export interface TernConfig {
+  database: { url: string };
+  kafka: { brokers: string[]; clientId: string };
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  artifacts: { dir: string };
+  ml: { backend?: 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu' };
+}
+
+export function loadTernConfig(env: NodeJS.ProcessEnv = process.env): TernConfig {
+  const e = parseEnv(coreEnvShape, env);
+  return {
+    database: { url: e.DATABASE_URL },
+    kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID },
+    logLevel: e.TERN_LOG_LEVEL,
+    artifacts: { dir: e.TERN_ARTIFACT_DIR },
+    ml: e.TERN_TF_BACKEND ? { backend: e.TERN_TF_BACKEND } : {},
+  };
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# README command 2: installs and starts everything the tests need, then runs every test.
+#   lint (module boundaries enforced) → typecheck → Jest (unit + integration on real Postgres and Kafka)
+# Extra arguments go to Jest, e.g. `bash scripts/test.sh libs/messaging`.
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+source "$TERN_ROOT/scripts/lib/node-deps.sh"
+cd "$TERN_ROOT"
+
+ensure_node_deps
+bash scripts/infra/up.sh
+
+if [[ $# -eq 0 ]]; then
+  log "lint"
+  npx nx run-many -t lint --outputStyle=static --skipNxCache >/dev/null 2>"$TERN_DATA_DIR/logs/lint.log" \
+    || { cat "$TERN_DATA_DIR/logs/lint.log"; npx nx run-many -t lint --outputStyle=static --skipNxCache; die "lint failed"; }
+  log "typecheck"
+  npx tsc -p tsconfig.json || die "typecheck failed"
+fi
+
+log "jest"
+results="$TERN_DATA_DIR/jest-results.json"
+set +e
+npx jest --ci --json --outputFile="$results" "$@"
+status=$?
+set -e
+# One plain closing line, whatever the runner printed above.
+node -e '
+  const r = require(process.argv[1]);
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+' "$results" || true
+exit $status
