@@ -1,0 +1,111 @@
+import * as tf from '@tensorflow/tfjs';
+import { fitWithEarlyStopping, makeOptimizer, type EpochMetrics, type FitLoopResult } from './fit-loop';
+import { assertTrainable, balancedClassWeights, stratifiedSplit, type LabelledVectors } from './labelled-data';
+
+export interface HeadOptions {
+  hiddenUnits: number[];
+  dropout: number;
+  optimizer: 'adam' | 'sgd' | 'rmsprop';
+  learningRate: number;
+  batchSize: number;
+  epochs: number;
+  earlyStoppingPatience: number;
+  classWeighting: 'balanced' | 'none';
+  seed: number;
+  /** Used when no validation set is given. */
+  validationFraction: number;
+}
+
+export const defaultHeadOptions: HeadOptions = {
+  hiddenUnits: [128],
+  dropout: 0.3,
+  optimizer: 'adam',
+  learningRate: 1e-3,
+  batchSize: 32,
+  epochs: 50,
+  earlyStoppingPatience: 8,
+  classWeighting: 'balanced',
+  seed: 42,
+  validationFraction: 0.2,
+};
+
+export interface TrainedHead extends FitLoopResult {
+  model: tf.LayersModel;
+  classNames: string[];
+  inputSize: number;
+  options: HeadOptions;
+}
+
+/** Dense layers on top of an embedding: the last has one unit per class. */
+export function buildHead(inputSize: number, classCount: number, options: Pick<HeadOptions, 'hiddenUnits' | 'dropout' | 'seed'>, name = 'head'): tf.Sequential {
+  const model = tf.sequential({ name });
+  options.hiddenUnits.forEach((units, i) => {
+    model.add(
+      tf.layers.dense({
+        units,
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: options.seed + i }),
+        name: `${name}_dense_${i}`,
+        ...(i === 0 ? { inputShape: [inputSize] } : {}),
+      }),
+    );
+    if (options.dropout > 0) model.add(tf.layers.dropout({ rate: options.dropout, seed: options.seed + 100 + i, name: `${name}_dropout_${i}` }));
+  });
+  model.add(
+    tf.layers.dense({
+      units: classCount,
+      activation: 'softmax',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: options.seed + 1000 }),
+      name: `${name}_output`,
+      ...(options.hiddenUnits.length === 0 ? { inputShape: [inputSize] } : {}),
+    }),
+  );
+  return model;
+}
+
+export function toTensors(data: LabelledVectors): [tf.Tensor2D, tf.Tensor2D] {
+  const dim = data.vectors[0]?.length ?? 0;
+  const flat = new Float32Array(data.vectors.length * dim);
+  data.vectors.forEach((v, i) => flat.set(v, i * dim));
+  const x = tf.tensor2d(flat, [data.vectors.length, dim]);
+  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(data.labels, 'int32'), data.classNames.length).toFloat()) as tf.Tensor2D;
+  return [x, y];
+}
+
+/** Trains a classification head on cached embeddings. */
+export async function trainHead(
+  train: LabelledVectors,
+  options: Partial<HeadOptions> = {},
+  hooks: { validation?: LabelledVectors; onEpoch?: (m: EpochMetrics) => void | Promise<void>; signal?: AbortSignal } = {},
+): Promise<TrainedHead> {
+  const opts = { ...defaultHeadOptions, ...options };
+  assertTrainable(train);
+  let fitData = train;
+  let validation = hooks.validation;
+  if (!validation || validation.vectors.length === 0) {
+    const split = stratifiedSplit(train, opts.validationFraction, opts.seed);
+    fitData = split.train;
+    validation = split.validation.vectors.length > 0 ? split.validation : undefined;
+  }
+  const inputSize = train.vectors[0]!.length;
+  const model = buildHead(inputSize, train.classNames.length, opts);
+  model.compile({ optimizer: makeOptimizer(opts.optimizer, opts.learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const [x, y] = toTensors(fitData);
+  const val = validation ? toTensors(validation) : undefined;
+  try {
+    const result = await fitWithEarlyStopping(model, x, y, val, {
+      epochs: opts.epochs,
+      batchSize: opts.batchSize,
+      patience: opts.earlyStoppingPatience,
+      seed: opts.seed,
+      ...(opts.classWeighting === 'balanced' ? { classWeight: balancedClassWeights(fitData.labels, train.classNames.length) } : {}),
+      ...(hooks.onEpoch ? { onEpoch: hooks.onEpoch } : {}),
+      ...(hooks.signal ? { signal: hooks.signal } : {}),
+    });
+    return { ...result, model, classNames: train.classNames, inputSize, options: opts };
+  } finally {
+    x.dispose();
+    y.dispose();
+    val?.forEach((t) => t.dispose());
+  }
+}
