@@ -24,12 +24,14 @@ const nativePackages: Partial<Record<BackendName, string>> = {
 async function tryBackend(name: BackendName): Promise<string> {
   const pkg = nativePackages[name];
   if (pkg) {
-    // Loading the native addon registers the `tensorflow` backend.
+    // Loading the native addon registers the `tensorflow` backend. Optional: may be absent.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     require(pkg);
     if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but its backend did not initialise`);
     return 'tensorflow';
   }
   if (name === 'wasm') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('@tensorflow/tfjs-backend-wasm');
     if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend did not initialise');
     delegateMissingKernels('wasm', 'cpu');

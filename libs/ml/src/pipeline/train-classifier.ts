@@ -62,6 +62,10 @@ export async function trainClassifier(set: LabelledImageSet, base: LoadedBase, s
   const layer = findLayer(base.descriptor, options.layer);
   const counts = { train: itemsOf(set, 'train').length, validation: itemsOf(set, 'validation').length, test: itemsOf(set, 'test').length };
   if (counts.test === 0) throw new Error('the dataset has no test split: assign splits first');
+  // Fail before the slow stages, not after them.
+  if (options.fineTune && (!base.layersModel || !base.descriptor.fineTunable)) {
+    throw new Error(`base model ${base.descriptor.id} cannot be fine-tuned (extraction only); use a fine-tunable base such as mobilenet_v2`);
+  }
 
   const extractor = createFeatureExtractor(base, layer.id);
   const extraction = await extractEmbeddings(
