@@ -7,6 +7,8 @@ source "$TERN_ROOT/scripts/lib/node-deps.sh"
 cd "$TERN_ROOT"
 
 ensure_node_deps
+# Real labelled images for the ML tests (Debian package; the Twemoji set comes from npm).
+apt_install dataset-fashion-mnist
 bash scripts/infra/up.sh
 
 if [[ $# -eq 0 ]]; then

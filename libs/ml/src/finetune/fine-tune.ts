@@ -126,6 +126,7 @@ export async function fineTune(
     const model = combineModel(base, layer, headCopy, tail, plan.cutLayer);
     return { ...result, model, cutLayer: plan.cutLayer, cachedActivations: cached, options: opts };
   } finally {
+    trainable.optimizer.dispose();
     x.dispose();
     y.dispose();
     val?.forEach((t) => t.dispose());

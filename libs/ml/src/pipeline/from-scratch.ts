@@ -40,6 +40,7 @@ export async function trainFromScratch(train: PixelSet, validation: PixelSet | u
     return { evaluation, durationMs: Date.now() - started };
   } finally {
     [x, y, xt, ...(val ?? [])].forEach((t) => t.dispose());
+    model.optimizer.dispose();
     model.dispose();
   }
 }

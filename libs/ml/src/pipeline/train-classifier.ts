@@ -85,7 +85,8 @@ export async function trainClassifier(set: LabelledImageSet, base: LoadedBase, s
     ...(options.signal ? { signal: options.signal } : {}),
   });
   emit({ stage: 'evaluation', message: 'evaluating head on the test split' });
-  const [xt] = toTensors(test);
+  const [xt, yt] = toTensors(test);
+  yt.dispose();
   const headEvaluation = await evaluateModel(head.model, xt, test.labels, set.classNames);
   xt.dispose();
 

@@ -104,6 +104,8 @@ export async function trainHead(
     });
     return { ...result, model, classNames: train.classNames, inputSize, options: opts };
   } finally {
+    // The model does not own an optimizer passed in as an instance: free Adam's moments here.
+    model.optimizer.dispose();
     x.dispose();
     y.dispose();
     val?.forEach((t) => t.dispose());
