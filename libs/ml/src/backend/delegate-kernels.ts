@@ -10,6 +10,9 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
  * cut-point caching), and fine-tuning conv layers on wasm works instead of crashing.
  */
 export function delegateMissingKernels(target: string, fallback = 'cpu'): string[] {
+  // The cpu backend prints "install tfjs-node" on first use; here that use is deliberate.
+  const fallbackBackend = tf.findBackend(fallback) as unknown as { firstUse?: boolean } | undefined;
+  if (fallbackBackend && 'firstUse' in fallbackBackend) fallbackBackend.firstUse = false;
   const present = new Set(tf.getKernelsForBackend(target).map((k) => k.kernelName));
   const missing = tf.getKernelsForBackend(fallback).filter((k) => !present.has(k.kernelName));
   for (const kernel of missing) tf.registerKernel(delegatingKernel(kernel, target, fallback));
