@@ -39,7 +39,7 @@ async function run(set: LabelledImageSet, perClass: number, bases: { mid: Loaded
   add('from scratch: MLP on 32×32 pixels', mid.fromScratch!.evaluation);
   add('chance', { accuracy: 1 / set.classNames.length, macroF1: 0 });
   [mid, early, keras].forEach((r) => r.head.model.dispose());
-  keras.fineTuned?.model.dispose();
+  keras.fineTuned?.release();
 }
 
 async function main(): Promise<void> {

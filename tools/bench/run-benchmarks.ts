@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {
-  activeBackend, buildHead, bundledBaseModel, createFeatureExtractor, decodeImage, extractEmbeddings, fineTune, initBackend, InMemoryEmbeddingStore,
+  activeBackend, buildHead, bundledBaseModel, createFeatureExtractor, createWorkerPoolEmbedder, decodeImage, extractEmbeddings, fineTune, initBackend, InMemoryEmbeddingStore,
   loadBase, loadEmojiDataset, seededRandom, trainHead, type LabelledVectors, type PixelSet,
 } from '@tern/ml';
 
@@ -27,14 +27,15 @@ function record(benchmark: string, setting: string, result: string): void {
 
 const images = loadEmojiDataset().items.map((i) => i.source);
 
-async function extractionRate(baseId: string, batchSize: number, count: number): Promise<number> {
+async function extractionRate(baseId: string, batchSize: number, count: number, workers = 1): Promise<number> {
   const base = await loadBase(bundledBaseModel(baseId));
-  const extractor = createFeatureExtractor(base);
+  const extractor = workers > 1 ? await createWorkerPoolEmbedder(base.descriptor, undefined, workers, activeBackend().name) : createFeatureExtractor(base);
   await extractEmbeddings(images.slice(0, Math.min(batchSize, 4)), extractor, new InMemoryEmbeddingStore(), { batchSize }); // warm-up
   const started = performance.now();
   const result = await extractEmbeddings(images.slice(100, 100 + count), extractor, new InMemoryEmbeddingStore(), { batchSize });
   const seconds = (performance.now() - started) / 1000;
-  extractor.dispose();
+  if ('close' in extractor) await extractor.close();
+  else extractor.dispose();
   return result.computed / seconds;
 }
 
@@ -69,6 +70,13 @@ async function main(): Promise<void> {
         record('extraction (images/s)', `${backend}, ${baseId} 224×224, batch ${batch}, ${count} imgs`, rate.toFixed(1));
       }
     }
+    if (backend === 'wasm') {
+      const workers = os.availableParallelism();
+      for (const baseId of ['mobilenet_v2_mid', 'mobilenet_v2']) {
+        const rate = await extractionRate(baseId, 16, extractionCount * 2, workers);
+        record('extraction (images/s)', `wasm × ${workers} worker threads (default), ${baseId}, batch 16, ${extractionCount * 2} imgs`, rate.toFixed(1));
+      }
+    }
   }
   await initBackend((forced as 'wasm' | undefined) ?? 'wasm');
 
@@ -91,7 +99,7 @@ async function main(): Promise<void> {
     const epochs = 3;
     const times: number[] = [];
     const result = await fineTune(base, undefined, head, pixels, undefined, 2, { unfreezeLayers: 1, epochs, batchSize: 8, earlyStoppingPatience: 0, cacheCutActivations: cache }, { onEpoch: (m) => void times.push(m.durationMs) });
-    result.model.dispose();
+    result.release();
     // Epoch 0 is the same in both modes (activations were just computed); compare the later epochs.
     const later = times.slice(1);
     const ms = later.reduce((a, b) => a + b, 0) / later.length / pixels.pixels.length;

@@ -32,6 +32,7 @@ Train options:
   --out <dir>            where to write the model and report.html (default ./tern-model)
   --cache <dir>          embedding cache directory (default ./.tern-cache)
   --backend <name>       force tensorflow-gpu | tensorflow | wasm | cpu (default: fastest available)
+  --workers <n>          extraction threads (default: one per core on wasm/cpu, 1 on native TensorFlow)
 
 Predict options:
   --top <k>              labels per image (default 3)
@@ -62,6 +63,7 @@ export interface TrainArgs {
   out: string;
   cache: string;
   backend?: string;
+  workers?: number;
 }
 
 function number(name: string, value: string | undefined, fallback: number, check: (n: number) => boolean, rule: string): number {
@@ -80,7 +82,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
       val: { type: 'string' }, test: { type: 'string' }, epochs: { type: 'string' }, hidden: { type: 'string' }, dropout: { type: 'string' },
       lr: { type: 'string' }, 'batch-size': { type: 'string' }, 'fine-tune': { type: 'boolean' }, unfreeze: { type: 'string' },
       'ft-lr': { type: 'string' }, 'ft-epochs': { type: 'string' }, augment: { type: 'boolean' }, 'no-scratch': { type: 'boolean' },
-      seed: { type: 'string' }, out: { type: 'string' }, cache: { type: 'string' }, backend: { type: 'string' },
+      seed: { type: 'string' }, out: { type: 'string' }, cache: { type: 'string' }, backend: { type: 'string' }, workers: { type: 'string' },
     },
   });
   const sources = [positionals[0], values.csv, values.dataset].filter(Boolean);
@@ -115,6 +117,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     out: values.out ?? 'tern-model',
     cache: values.cache ?? '.tern-cache',
     ...(values.backend ? { backend: values.backend } : {}),
+    ...(values.workers ? { workers: number('workers', values.workers, 1, (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'an integer from 1 to 64') } : {}),
   };
 }
 

@@ -14,7 +14,9 @@ export { loadClassifier, saveClassifier, type ClassifierMetadata, type LoadedCla
 export { combineModel } from './export/combine';
 export { loadLayersModelFromDir, saveLayersModel } from './export/model-files';
 export { InMemoryEmbeddingStore, LocalEmbeddingStore, keyString, type EmbeddingKey, type EmbeddingStore } from './extraction/embedding-store';
-export { embeddingKeyOf, embedPixels, extractEmbeddings, sha256Hex, type ExtractionProgress, type ExtractionResult, type ImageSource } from './extraction/extract-embeddings';
+export { embeddingKeyOf, extractEmbeddings, sha256Hex, type ExtractionProgress, type ExtractionResult, type ImageSource } from './extraction/extract-embeddings';
+export { embedPixels, inThreadEmbedder, type Embedder } from './extraction/embedder';
+export { createWorkerPoolEmbedder } from './extraction/worker-pool';
 export { augmentBatch, noAugmentation, type AugmentationOptions } from './finetune/augment';
 export { defaultFineTuneOptions, fineTune, type FineTuneOptions, type FineTuneResult, type PixelSet } from './finetune/fine-tune';
 export { buildTrainableTail, planTail } from './finetune/trainable-tail';

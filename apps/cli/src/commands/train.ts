@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {
   activeBackend, assignSplits, bundledBaseModel, comparisonTable, confusionTable, evaluationTable, initBackend, limitPerClass, loadBase, loadCsvDataset,
@@ -47,6 +48,8 @@ export async function trainCommand(args: TrainArgs, out: NodeJS.WritableStream =
     head: { epochs: args.epochs, hiddenUnits: args.hidden, dropout: args.dropout, learningRate: args.lr, batchSize: args.batchSize, seed: args.seed },
     ...(args.fineTune ? { fineTune: { unfreezeLayers: args.unfreeze, learningRate: args.ftLr, epochs: args.ftEpochs, seed: args.seed, augmentation: args.augment ? { horizontalFlip: true, cropFraction: 0.85, brightness: 0.15 } : { horizontalFlip: false, cropFraction: 1, brightness: 0 } } } : {}),
     compareFromScratch: args.scratch,
+    // wasm and cpu run one thread each: a worker per core uses the machine; native TensorFlow threads itself.
+    extractionWorkers: args.workers ?? (backend.name === 'wasm' || backend.name === 'cpu' ? os.availableParallelism() : 1),
     onEvent,
   });
   bars.forEach((b) => b.finish());

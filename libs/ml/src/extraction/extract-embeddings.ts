@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import * as tf from '@tensorflow/tfjs';
 import type { FeatureExtractor } from '../base-models/feature-extractor';
 import { decodeImage, ImageDecodeError } from '../images/decode-image';
 import type { EmbeddingKey, EmbeddingStore } from './embedding-store';
+import { inThreadEmbedder, type Embedder } from './embedder';
 
 /** One image to embed. Bytes are read lazily so a large dataset never sits in memory at once. */
 export interface ImageSource {
@@ -42,7 +42,7 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-export function embeddingKeyOf(extractor: FeatureExtractor): EmbeddingKey {
+export function embeddingKeyOf(extractor: Pick<Embedder, 'descriptor' | 'layer' | 'preprocessingKey'>): EmbeddingKey {
   return { baseModelId: extractor.descriptor.id, baseModelVersion: extractor.descriptor.version, layer: extractor.layer.id, preprocessing: extractor.preprocessingKey };
 }
 
@@ -50,13 +50,20 @@ export function embeddingKeyOf(extractor: FeatureExtractor): EmbeddingKey {
  * Embeds every image, computing only those the store lacks, in batches of `batchSize`:
  * at most one batch of decoded pixels is in memory. A bad image is reported, not fatal.
  */
-export async function extractEmbeddings(images: readonly ImageSource[], extractor: FeatureExtractor, store: EmbeddingStore, options: ExtractionOptions = {}): Promise<ExtractionResult> {
+export async function extractEmbeddings(images: readonly ImageSource[], extractorOrEmbedder: FeatureExtractor | Embedder, store: EmbeddingStore, options: ExtractionOptions = {}): Promise<ExtractionResult> {
   const started = Date.now();
+  const embedder = 'embedBatch' in extractorOrEmbedder ? extractorOrEmbedder : inThreadEmbedder(extractorOrEmbedder);
   const batchSize = options.batchSize ?? 16;
-  const key = embeddingKeyOf(extractor);
-  const { width, height } = extractor.descriptor.inputSize;
+  const key = embeddingKeyOf(embedder);
+  const { width, height } = embedder.descriptor.inputSize;
   const result: ExtractionResult = { vectors: new Map(), contentHashes: new Map(), computed: 0, reused: 0, failed: [], durationMs: 0 };
-  const report = (done: number) => options.onProgress?.({ done, total: images.length, computed: result.computed, reused: result.reused, failed: result.failed.length });
+  let done = 0;
+  const report = (count: number) => {
+    done += count;
+    options.onProgress?.({ done, total: images.length, computed: result.computed, reused: result.reused, failed: result.failed.length });
+  };
+  // Up to `concurrency` batches run in the embedder while the next one is read and decoded here.
+  const inFlight: Promise<void>[] = [];
 
   for (let start = 0; start < images.length; start += batchSize) {
     if (options.signal?.aborted) throw new Error('extraction cancelled');
@@ -92,32 +99,22 @@ export async function extractEmbeddings(images: readonly ImageSource[], extracto
         result.failed.push({ id: h.source.id, reason: error instanceof ImageDecodeError ? error.reason : (error as Error).message });
       }
     }
-    if (toCompute.length > 0) {
-      const vectors = await embedPixels(extractor, toCompute.map((c) => c.pixels), height, width);
-      const fresh = toCompute.map((c, i) => ({ contentHash: c.hash, vector: vectors[i]! }));
-      await store.putMany(key, fresh);
-      toCompute.forEach((c, i) => result.vectors.set(c.id, vectors[i]!));
-      result.computed += toCompute.length;
+    if (toCompute.length === 0) {
+      report(batch.length);
+      continue;
     }
-    report(Math.min(start + batchSize, images.length));
+    inFlight.push(
+      (async () => {
+        const vectors = await embedder.embedBatch(toCompute.map((c) => c.pixels));
+        await store.putMany(key, toCompute.map((c, i) => ({ contentHash: c.hash, vector: vectors[i]! })));
+        toCompute.forEach((c, i) => result.vectors.set(c.id, vectors[i]!));
+        result.computed += toCompute.length;
+        report(batch.length);
+      })(),
+    );
+    if (inFlight.length >= embedder.concurrency) await inFlight.shift();
   }
+  await Promise.all(inFlight);
   result.durationMs = Date.now() - started;
   return result;
-}
-
-/** Runs one batch through the base; every intermediate tensor is freed. */
-export async function embedPixels(extractor: FeatureExtractor, pixels: readonly Uint8Array[], height: number, width: number): Promise<Float32Array[]> {
-  const stride = height * width * 3;
-  const flat = new Uint8Array(pixels.length * stride);
-  pixels.forEach((p, i) => flat.set(p, i * stride));
-  const input = tf.tensor4d(flat, [pixels.length, height, width, 3], 'int32');
-  try {
-    const out = extractor.embed(input);
-    const data = await out.data();
-    out.dispose();
-    const dim = extractor.layer.size;
-    return pixels.map((_, i) => Float32Array.from(data.subarray(i * dim, (i + 1) * dim)));
-  } finally {
-    input.dispose();
-  }
 }

@@ -54,6 +54,12 @@ describe('fine-tuning the Keras MobileNetV2 (wasm)', () => {
     const values = Array.from(await probs.data());
     expect(values).toHaveLength(2);
     expect(values[0]! + values[1]!).toBeCloseTo(1, 4);
+
+    // The exported model shares the base's layers: releasing fine-tuning's own parts leaves the base usable.
+    result.release();
+    const again = createFeatureExtractor(base).embed(tf.zeros([1, 224, 224, 3]) as tf.Tensor4D);
+    expect(again.shape).toEqual([1, 1280]);
+    again.dispose();
   }, 180_000);
 
   it('refuses a base that cannot be fine-tuned', async () => {

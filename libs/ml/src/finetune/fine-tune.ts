@@ -44,8 +44,13 @@ export interface PixelSet {
 }
 
 export interface FineTuneResult extends FitLoopResult {
-  /** Raw pixels → probabilities; what gets exported. */
+  /**
+   * Raw pixels → probabilities; what gets exported. It shares the base's layers: never
+   * call model.dispose() (that would free the base too); call release().
+   */
   model: tf.LayersModel;
+  /** Frees what fine-tuning created (trainable tail and head copy), leaving the base intact. */
+  release(): void;
   cutLayer: string;
   cachedActivations: boolean;
   options: FineTuneOptions;
@@ -124,7 +129,11 @@ export async function fineTune(
       ...(cached ? {} : { epochInputs: (epoch: number) => (epoch === 0 && !augmenting ? Promise.resolve(x.clone()) : frozenForward(frozen, base, train.pixels, opts.batchSize, augmenting ? (b) => augmentBatch(b, opts.augmentation, random) : undefined)) }),
     });
     const model = combineModel(base, layer, headCopy, tail, plan.cutLayer);
-    return { ...result, model, cutLayer: plan.cutLayer, cachedActivations: cached, options: opts };
+    const release = () => {
+      tail.dispose();
+      headCopy.dispose();
+    };
+    return { ...result, model, release, cutLayer: plan.cutLayer, cachedActivations: cached, options: opts };
   } finally {
     trainable.optimizer.dispose();
     x.dispose();

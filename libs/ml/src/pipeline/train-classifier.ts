@@ -6,6 +6,7 @@ import { itemsOf, type LabelledImageSet, type SplitName } from '../datasets/labe
 import { evaluateModel, type Evaluation } from '../evaluation/evaluate';
 import type { EmbeddingStore } from '../extraction/embedding-store';
 import { extractEmbeddings, type ExtractionProgress } from '../extraction/extract-embeddings';
+import { createWorkerPoolEmbedder } from '../extraction/worker-pool';
 import { fineTune, type FineTuneOptions, type FineTuneResult } from '../finetune/fine-tune';
 import type { EpochMetrics } from '../training/fit-loop';
 import type { LabelledVectors } from '../training/labelled-data';
@@ -25,6 +26,8 @@ export interface TrainClassifierOptions {
   fineTune?: Partial<FineTuneOptions>;
   compareFromScratch?: boolean;
   extractionBatchSize?: number;
+  /** Worker threads for extraction (each runs its own backend); 1 = in this thread. */
+  extractionWorkers?: number;
   onEvent?: (event: PipelineEvent) => void;
   signal?: AbortSignal;
 }
@@ -43,7 +46,7 @@ export interface TrainClassifierResult {
   dataset: { name: string; note?: string; classNames: string[]; counts: Record<SplitName, number> };
   extraction: { computed: number; reused: number; failed: { id: string; reason: string }[]; durationMs: number };
   head: StageSummary & { model: tf.LayersModel; options: HeadOptions };
-  fineTuned?: StageSummary & { model: tf.LayersModel; cutLayer: string; cachedActivations: boolean; options: FineTuneOptions };
+  fineTuned?: StageSummary & { model: tf.LayersModel; release: () => void; cutLayer: string; cachedActivations: boolean; options: FineTuneOptions };
   fromScratch?: { evaluation: Evaluation; durationMs: number };
 }
 
@@ -67,13 +70,19 @@ export async function trainClassifier(set: LabelledImageSet, base: LoadedBase, s
     throw new Error(`base model ${base.descriptor.id} cannot be fine-tuned (extraction only); use a fine-tunable base such as mobilenet_v2`);
   }
 
-  const extractor = createFeatureExtractor(base, layer.id);
-  const extraction = await extractEmbeddings(
-    set.items.map((i) => i.source),
-    extractor,
-    store,
-    { batchSize: options.extractionBatchSize ?? 16, onProgress: (progress) => emit({ stage: 'extraction', progress }), ...(options.signal ? { signal: options.signal } : {}) },
-  );
+  const workers = options.extractionWorkers ?? 1;
+  const pool = workers > 1 ? await createWorkerPoolEmbedder(base.descriptor, layer.id, workers, activeBackend().name) : undefined;
+  let extraction: Awaited<ReturnType<typeof extractEmbeddings>>;
+  try {
+    extraction = await extractEmbeddings(
+      set.items.map((i) => i.source),
+      pool ?? createFeatureExtractor(base, layer.id),
+      store,
+      { batchSize: options.extractionBatchSize ?? 16, onProgress: (progress) => emit({ stage: 'extraction', progress }), ...(options.signal ? { signal: options.signal } : {}) },
+    );
+  } finally {
+    await pool?.close();
+  }
 
   const train = vectorsOf(set, 'train', extraction.vectors);
   const validation = vectorsOf(set, 'validation', extraction.vectors);
@@ -119,7 +128,7 @@ export async function trainClassifier(set: LabelledImageSet, base: LoadedBase, s
       const testPixels = tf.tensor4d(flat, [pixels.test.pixels.length, size, size, 3], 'float32');
       const evaluation = await evaluateModel(ft.model, testPixels, pixels.test.labels, set.classNames, 16);
       testPixels.dispose();
-      result.fineTuned = { evaluation, history: ft.history, bestEpoch: ft.bestEpoch, stoppedEarly: ft.stoppedEarly, durationMs: ft.durationMs, model: ft.model, cutLayer: ft.cutLayer, cachedActivations: ft.cachedActivations, options: ft.options };
+      result.fineTuned = { evaluation, history: ft.history, bestEpoch: ft.bestEpoch, stoppedEarly: ft.stoppedEarly, durationMs: ft.durationMs, model: ft.model, release: ft.release, cutLayer: ft.cutLayer, cachedActivations: ft.cachedActivations, options: ft.options };
     }
     if (options.compareFromScratch) {
       emit({ stage: 'from_scratch', message: 'training a small MLP from scratch on the same split' });
