@@ -29,3 +29,4 @@ export { buildHead, defaultHeadOptions, toTensors, trainHead, type HeadOptions, 
 export { seededRandom } from './util/seeded-random';
 export { renderHtmlReport, type ReportInput } from './report/html-report';
 export { comparisonTable, confusionTable, evaluationTable, type ComparisonRow } from './report/text-tables';
+export { describeCustomModel, type CustomModelOptions } from './base-models/custom-model';

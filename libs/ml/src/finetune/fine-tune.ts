@@ -2,8 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { findLayer } from '../base-models/descriptor';
 import { preprocess, type LoadedBase } from '../base-models/feature-extractor';
 import { combineModel } from '../export/combine';
-import { fitWithEarlyStopping, type EpochMetrics, type FitLoopResult } from '../training/fit-loop';
-import { balancedClassWeights } from '../training/labelled-data';
+import { fitOptionsFor, fitWithEarlyStopping, oneHotLabels, type EpochMetrics, type FitLoopResult } from '../training/fit-loop';
 import { seededRandom } from '../util/seeded-random';
 import { augmentationEnabled, augmentBatch, noAugmentation, type AugmentationOptions } from './augment';
 import { buildTrainableTail, planTail } from './trainable-tail';
@@ -113,18 +112,12 @@ export async function fineTune(
   const augmenting = augmentationEnabled(opts.augmentation);
   const cached = opts.cacheCutActivations && !augmenting;
   const random = seededRandom(opts.seed + 7);
-  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(train.labels, 'int32'), classCount).toFloat());
+  const y = oneHotLabels(train.labels, classCount);
   const x = await frozenForward(frozen, base, train.pixels, opts.batchSize);
-  const val = validation && validation.pixels.length > 0 ? ([await frozenForward(frozen, base, validation.pixels, opts.batchSize), tf.tidy(() => tf.oneHot(tf.tensor1d(validation.labels, 'int32'), classCount).toFloat())] as [tf.Tensor, tf.Tensor]) : undefined;
+  const val = validation && validation.pixels.length > 0 ? ([await frozenForward(frozen, base, validation.pixels, opts.batchSize), oneHotLabels(validation.labels, classCount)] as [tf.Tensor, tf.Tensor]) : undefined;
   try {
     const result = await fitWithEarlyStopping(trainable, x, y, val, {
-      epochs: opts.epochs,
-      batchSize: opts.batchSize,
-      patience: opts.earlyStoppingPatience,
-      seed: opts.seed,
-      ...(opts.classWeighting === 'balanced' ? { classWeight: balancedClassWeights(train.labels, classCount) } : {}),
-      ...(hooks.onEpoch ? { onEpoch: hooks.onEpoch } : {}),
-      ...(hooks.signal ? { signal: hooks.signal } : {}),
+      ...fitOptionsFor(opts, train.labels, classCount, hooks),
       // Without the cache the frozen layers run again every epoch (on fresh augmentations if any).
       ...(cached ? {} : { epochInputs: (epoch: number) => (epoch === 0 && !augmenting ? Promise.resolve(x.clone()) : frozenForward(frozen, base, train.pixels, opts.batchSize, augmenting ? (b) => augmentBatch(b, opts.augmentation, random) : undefined)) }),
     });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { evaluatePredictions, type Evaluation } from '../evaluation/evaluate';
-import { fitWithEarlyStopping } from '../training/fit-loop';
+import { fitWithEarlyStopping, oneHotLabels } from '../training/fit-loop';
 import { balancedClassWeights } from '../training/labelled-data';
 import type { PixelSet } from '../finetune/fine-tune';
 
@@ -29,8 +29,8 @@ export async function trainFromScratch(train: PixelSet, validation: PixelSet | u
   model.add(tf.layers.dense({ units: k, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }) }));
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const x = toTensor(train);
-  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(train.labels, 'int32'), k).toFloat());
-  const val = validation && validation.pixels.length > 0 ? ([toTensor(validation), tf.tidy(() => tf.oneHot(tf.tensor1d(validation.labels, 'int32'), k).toFloat())] as [tf.Tensor, tf.Tensor]) : undefined;
+  const y = oneHotLabels(train.labels, k);
+  const val = validation && validation.pixels.length > 0 ? ([toTensor(validation), oneHotLabels(validation.labels, k)] as [tf.Tensor, tf.Tensor]) : undefined;
   const xt = toTensor(test);
   try {
     await fitWithEarlyStopping(model, x, y, val, { epochs, batchSize: 32, patience: 8, seed, classWeight: balancedClassWeights(train.labels, k) });

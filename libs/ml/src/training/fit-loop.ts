@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { seededRandom, shuffled } from '../util/seeded-random';
+import { balancedClassWeights } from './labelled-data';
 
 export interface EpochMetrics {
   epoch: number;
@@ -98,6 +99,29 @@ export async function fitWithEarlyStopping(model: tf.LayersModel, x: tf.Tensor, 
   } finally {
     best?.weights.forEach((w) => w.dispose());
   }
+}
+
+/** Fit-loop settings shared by head training and fine-tuning. */
+export function fitOptionsFor(
+  o: { epochs: number; batchSize: number; earlyStoppingPatience: number; seed: number; classWeighting: 'balanced' | 'none' },
+  labels: readonly number[],
+  classCount: number,
+  hooks: { onEpoch?: (m: EpochMetrics) => void | Promise<void>; signal?: AbortSignal },
+): FitLoopOptions {
+  return {
+    epochs: o.epochs,
+    batchSize: o.batchSize,
+    patience: o.earlyStoppingPatience,
+    seed: o.seed,
+    ...(o.classWeighting === 'balanced' ? { classWeight: balancedClassWeights(labels, classCount) } : {}),
+    ...(hooks.onEpoch ? { onEpoch: hooks.onEpoch } : {}),
+    ...(hooks.signal ? { signal: hooks.signal } : {}),
+  };
+}
+
+/** Integer labels as a one-hot float tensor [n, classCount]. */
+export function oneHotLabels(labels: readonly number[], classCount: number): tf.Tensor2D {
+  return tf.tidy(() => tf.oneHot(tf.tensor1d(labels as number[], 'int32'), classCount).toFloat()) as tf.Tensor2D;
 }
 
 export function makeOptimizer(name: 'adam' | 'sgd' | 'rmsprop', learningRate: number): tf.Optimizer {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { fitWithEarlyStopping, makeOptimizer, type EpochMetrics, type FitLoopResult } from './fit-loop';
-import { assertTrainable, balancedClassWeights, stratifiedSplit, type LabelledVectors } from './labelled-data';
+import { fitOptionsFor, fitWithEarlyStopping, makeOptimizer, oneHotLabels, type EpochMetrics, type FitLoopResult } from './fit-loop';
+import { assertTrainable, stratifiedSplit, type LabelledVectors } from './labelled-data';
 
 export interface HeadOptions {
   hiddenUnits: number[];
@@ -68,7 +68,7 @@ export function toTensors(data: LabelledVectors): [tf.Tensor2D, tf.Tensor2D] {
   const flat = new Float32Array(data.vectors.length * dim);
   data.vectors.forEach((v, i) => flat.set(v, i * dim));
   const x = tf.tensor2d(flat, [data.vectors.length, dim]);
-  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(data.labels, 'int32'), data.classNames.length).toFloat()) as tf.Tensor2D;
+  const y = oneHotLabels(data.labels, data.classNames.length);
   return [x, y];
 }
 
@@ -93,15 +93,7 @@ export async function trainHead(
   const [x, y] = toTensors(fitData);
   const val = validation ? toTensors(validation) : undefined;
   try {
-    const result = await fitWithEarlyStopping(model, x, y, val, {
-      epochs: opts.epochs,
-      batchSize: opts.batchSize,
-      patience: opts.earlyStoppingPatience,
-      seed: opts.seed,
-      ...(opts.classWeighting === 'balanced' ? { classWeight: balancedClassWeights(fitData.labels, train.classNames.length) } : {}),
-      ...(hooks.onEpoch ? { onEpoch: hooks.onEpoch } : {}),
-      ...(hooks.signal ? { signal: hooks.signal } : {}),
-    });
+    const result = await fitWithEarlyStopping(model, x, y, val, fitOptionsFor(opts, fitData.labels, train.classNames.length, hooks));
     return { ...result, model, classNames: train.classNames, inputSize, options: opts };
   } finally {
     // The model does not own an optimizer passed in as an instance: free Adam's moments here.
