@@ -17,8 +17,10 @@ export default [
           allow: [],
           depConstraints: [
             // Kinds of project.
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:data-access', 'type:ml'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:data-access', 'type:ml', 'type:feature'] },
             { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:data-access'] },
+            // Feature libs join the ML core to storage and messaging (e.g. the Postgres embedding cache).
+            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:data-access', 'type:ml', 'type:feature'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
             // Workspace tools (provisioning, benchmarks) may use any lib, and no lib may use them.
