@@ -7,6 +7,8 @@ export const coreEnvShape = {
   DATABASE_URL: envTypes.postgresUrl,
   KAFKA_BROKERS: envTypes.brokerList,
   KAFKA_CLIENT_ID: envTypes.nonEmpty.default('tern'),
+  /** Prepended to every topic: several environments (or test runs) on one cluster. */
+  KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]*$/, 'letters, digits, . _ - only').default(''),
   TERN_LOG_LEVEL: envTypes.logLevel.default('info'),
   TERN_ARTIFACT_DIR: envTypes.nonEmpty.default('.tern-data/artifacts'),
   TERN_TF_BACKEND: z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional(),
@@ -14,7 +16,7 @@ export const coreEnvShape = {
 
 export interface TernConfig {
   database: { url: string };
-  kafka: { brokers: string[]; clientId: string };
+  kafka: { brokers: string[]; clientId: string; topicPrefix: string };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   artifacts: { dir: string };
   ml: { backend?: 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu' };
@@ -24,7 +26,7 @@ export function loadTernConfig(env: NodeJS.ProcessEnv = process.env): TernConfig
   const e = parseEnv(coreEnvShape, env);
   return {
     database: { url: e.DATABASE_URL },
-    kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID },
+    kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID, topicPrefix: e.KAFKA_TOPIC_PREFIX },
     logLevel: e.TERN_LOG_LEVEL,
     artifacts: { dir: e.TERN_ARTIFACT_DIR },
     ml: e.TERN_TF_BACKEND ? { backend: e.TERN_TF_BACKEND } : {},

@@ -3,6 +3,8 @@ import type { Job, JobType, Prisma, PrismaClient } from '@tern/db';
 export type ClaimOutcome = { outcome: 'claimed'; job: Job } | { outcome: 'skipped'; reason: string; job?: Job };
 
 export interface NewJob {
+  /** The id announced in the request event, when the job row is created by its consumer. */
+  id?: string;
   type: JobType;
   datasetId?: string;
   parentJobId?: string;
@@ -26,6 +28,10 @@ export class JobRepository {
   ) {}
 
   async create(job: NewJob): Promise<{ job: Job; created: boolean }> {
+    if (job.id) {
+      const existing = await this.prisma.job.findUnique({ where: { id: job.id } });
+      if (existing) return { job: existing, created: false };
+    }
     if (job.idempotencyKey) {
       const existing = await this.prisma.job.findUnique({ where: { idempotencyKey: job.idempotencyKey } });
       if (existing) return { job: existing, created: false };
@@ -33,6 +39,7 @@ export class JobRepository {
     try {
       const created = await this.prisma.job.create({
         data: {
+          ...(job.id ? { id: job.id } : {}),
           type: job.type,
           parameters: job.parameters,
           correlationId: job.correlationId,
@@ -45,8 +52,9 @@ export class JobRepository {
       return { job: created, created: true };
     } catch (error) {
       // Two submitters raced on the same idempotency key: the other one's row wins.
-      if ((error as { code?: string }).code === 'P2002' && job.idempotencyKey) {
-        return { job: await this.prisma.job.findUniqueOrThrow({ where: { idempotencyKey: job.idempotencyKey } }), created: false };
+      if ((error as { code?: string }).code === 'P2002') {
+        const winner = await this.prisma.job.findFirst({ where: { OR: [...(job.id ? [{ id: job.id }] : []), ...(job.idempotencyKey ? [{ idempotencyKey: job.idempotencyKey }] : [])] } });
+        if (winner) return { job: winner, created: false };
       }
       throw error;
     }

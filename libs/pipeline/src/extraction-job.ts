@@ -1,0 +1,120 @@
+import type { Envelope, PayloadOf } from '@tern/contracts';
+import { Topics } from '@tern/contracts';
+import type { Logger } from '@tern/config';
+import type { PrismaClient } from '@tern/db';
+import type { EventPublisher, HandlerContext, HandlerOutcome } from '@tern/messaging';
+import { bundledBaseModel, createFeatureExtractor, extractEmbeddings, findLayer, type FeatureExtractor, type LoadedBase } from '@tern/ml';
+import type { JobRepository } from './job-repository';
+import { ensureBaseModelRow, PostgresEmbeddingStore } from './postgres-embedding-store';
+import { sampleSource } from './sample-source';
+
+export interface ExtractionWorkerDeps {
+  prisma: PrismaClient;
+  jobs: JobRepository;
+  publisher: EventPublisher;
+  logger: Logger;
+  workerId: string;
+  /** How long a claim holds without renewal; renewed at every batch. */
+  leaseMs: number;
+  loadBase: (baseModelId: string) => Promise<LoadedBase>;
+}
+
+type Request = Envelope<PayloadOf<'tern.extraction.requested.v1'>>;
+
+class InvalidRequest extends Error {}
+
+/**
+ * Handles one extraction request: claims the job row, computes the embeddings missing from the
+ * Postgres cache, reports progress, and records the outcome. Redelivered requests for a job that
+ * is done or held by a live worker are skipped; one held by a dead worker is taken over once its
+ * lease expires.
+ */
+export async function handleExtractionRequest(deps: ExtractionWorkerDeps, event: Request, ctx: HandlerContext): Promise<HandlerOutcome> {
+  const p = event.payload;
+  const log = deps.logger.child({ jobId: p.jobId, correlationId: event.correlationId });
+  const dataset = await deps.prisma.dataset.findUnique({ where: { id: p.datasetId }, select: { id: true } });
+  await deps.jobs.create({ id: p.jobId, type: 'extraction', ...(dataset ? { datasetId: p.datasetId } : {}), parameters: p, correlationId: event.correlationId });
+
+  let claim = await deps.jobs.claim(p.jobId, deps.workerId, deps.leaseMs);
+  if (claim.outcome === 'skipped' && claim.job?.status === 'running' && claim.job.leaseExpiresAt) {
+    // Probably redelivered after its worker died: wait out the lease (heartbeating Kafka), then take over.
+    const wait = claim.job.leaseExpiresAt.getTime() - Date.now() + 100;
+    if (wait > 0 && wait <= deps.leaseMs + 1000) {
+      log.info('job held by another worker; waiting for its lease', { owner: claim.job.leaseOwner, waitMs: wait });
+      const until = Date.now() + wait;
+      while (Date.now() < until && !ctx.signal.aborted) {
+        await new Promise((r) => setTimeout(r, Math.min(1000, until - Date.now())));
+        await ctx.heartbeat().catch(() => undefined);
+      }
+      claim = await deps.jobs.claim(p.jobId, deps.workerId, deps.leaseMs);
+    }
+  }
+  if (claim.outcome === 'skipped') {
+    log.info('extraction request skipped', { reason: claim.reason });
+    return { status: 'skipped', reason: claim.reason };
+  }
+  const attempt = claim.job.attempt;
+  const failed = async (reason: string, retryable: boolean) => {
+    const state = await deps.jobs.fail(p.jobId, deps.workerId, reason, retryable);
+    if (state === 'failed') await deps.publisher.publish(Topics.extractionFailed, { jobId: p.jobId, jobType: 'extraction', reason, retryable, attempt }, { key: p.jobId, correlationId: event.correlationId, causationId: event.eventId });
+    return state;
+  };
+
+  try {
+    if (!dataset) throw new InvalidRequest(`dataset ${p.datasetId} does not exist`);
+    let descriptor;
+    try {
+      descriptor = bundledBaseModel(p.baseModelId);
+      findLayer(descriptor, p.layer);
+    } catch (error) {
+      throw new InvalidRequest((error as Error).message);
+    }
+    const samples = await deps.prisma.sample.findMany({ where: { datasetId: p.datasetId }, select: { id: true, contentHash: true, storageUri: true }, orderBy: { createdAt: 'asc' } });
+    if (samples.length === 0) throw new InvalidRequest(`dataset ${p.datasetId} has no samples`);
+
+    const base = await deps.loadBase(descriptor.id);
+    await ensureBaseModelRow(deps.prisma, base.descriptor, base.weightsHash);
+    const extractor: FeatureExtractor = createFeatureExtractor(base, p.layer);
+    const stop = new AbortController();
+    let cancelled = false;
+    const started = Date.now();
+    const result = await extractEmbeddings(samples.map(sampleSource), extractor, new PostgresEmbeddingStore(deps.prisma), {
+      batchSize: p.batchSize,
+      signal: stop.signal,
+      onProgress: (progress) => {
+        // Fire and forget per batch; the signal is checked before the next batch.
+        void (async () => {
+          const beat = await deps.jobs.heartbeat(p.jobId, deps.workerId, deps.leaseMs, { stage: 'extraction', ...progress });
+          if (beat.cancelRequested || !beat.leaseHeld) {
+            cancelled = beat.cancelRequested;
+            stop.abort();
+          }
+          await deps.publisher.publish(Topics.extractionProgress, { jobId: p.jobId, jobType: 'extraction', stage: 'extraction', done: progress.done, total: progress.total }, { key: p.jobId, correlationId: event.correlationId });
+          await ctx.heartbeat().catch(() => undefined);
+        })().catch((error: Error) => log.warn('progress update failed', { error }));
+      },
+    }).catch(async (error: Error) => {
+      if (!stop.signal.aborted) throw error;
+      if (cancelled) await deps.jobs.cancelled(p.jobId, deps.workerId);
+      return undefined;
+    });
+    if (!result) {
+      log.info(cancelled ? 'extraction cancelled' : 'lease lost; stopping');
+      return { status: 'skipped', reason: cancelled ? 'cancelled' : 'lease lost' };
+    }
+    const summary = { computed: result.computed, reusedFromCache: result.reused, failed: result.failed.slice(0, 1000).map((f) => ({ sampleId: f.id, reason: f.reason })), durationMs: Date.now() - started };
+    if (!(await deps.jobs.succeed(p.jobId, deps.workerId, summary))) return { status: 'skipped', reason: 'lease lost before completion' };
+    await deps.publisher.publish(Topics.extractionCompleted, { jobId: p.jobId, datasetId: p.datasetId, ...summary }, { key: p.jobId, correlationId: event.correlationId, causationId: event.eventId });
+    log.info('extraction completed', { computed: result.computed, reused: result.reused, failed: result.failed.length });
+    return { status: 'processed' };
+  } catch (error) {
+    if (error instanceof InvalidRequest) {
+      await failed(error.message, false);
+      return { status: 'processed' };
+    }
+    const state = await failed(`${(error as Error).name}: ${(error as Error).message}`, true);
+    // Requeued: let the consumer retry the message with backoff; failed for good: the message is done.
+    if (state === 'requeued') throw error;
+    return { status: 'processed' };
+  }
+}
