@@ -1,17 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import { Topics, type Envelope } from '@tern/contracts';
+import { Topics } from '@tern/contracts';
 import { createPrismaClient, type PrismaClient } from '@tern/db';
 import { testDatabaseUrl } from '@tern/db/testing';
-import { ensureTopics, EventPublisher, physicalTopic } from '@tern/messaging';
+import { ensureTopics, EventPublisher } from '@tern/messaging';
 import { eventually, testKafka, testKafkaSettings } from '@tern/messaging/testing';
-import { emojiSubset } from '@tern/ml/testing';
+import { EventRecorder, killAll, seedEmojiDataset, startWorkerProcess } from '@tern/pipeline/testing';
 
-const root = path.resolve(__dirname, '../../..');
 const topics = [Topics.extractionRequested, Topics.extractionProgress, Topics.extractionCompleted, Topics.extractionFailed];
 
 describe('feature-extractor service on real Kafka and Postgres', () => {
@@ -20,54 +16,35 @@ describe('feature-extractor service on real Kafka and Postgres', () => {
   let prisma: PrismaClient;
   let publisher: EventPublisher;
   const workers: ChildProcess[] = [];
-  const events: Envelope<Record<string, unknown>>[] = [];
-  let listener: ReturnType<Kafka['consumer']>;
+  const recorder = new EventRecorder();
 
   const startWorker = (id: string) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'apps/feature-extractor/src/main.ts')], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: testDatabaseUrl(), KAFKA_BROKERS: settings.brokers.join(','), KAFKA_TOPIC_PREFIX: settings.topicPrefix, TERN_WORKER_ID: id, TERN_JOB_LEASE_MS: '6000', TERN_LOG_LEVEL: 'warn', TERN_TF_BACKEND: 'wasm' },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    const child = startWorkerProcess('feature-extractor', id, settings, testDatabaseUrl());
     workers.push(child);
     return child;
   };
 
   async function seedDataset(perClass: number): Promise<{ datasetId: string; hashes: string[] }> {
-    const set = emojiSubset(['Food & Drink', 'Flags'], perClass, 31);
-    const dataset = await prisma.dataset.create({ data: { name: `e2e-${randomUUID()}` } });
-    const hashes: string[] = [];
-    for (const label of set.classNames) {
-      const cls = await prisma.datasetClass.create({ data: { datasetId: dataset.id, name: label } });
-      for (const item of set.items.filter((i) => i.label === label)) {
-        const bytes = readFileSync(item.source.id);
-        const contentHash = createHash('sha256').update(bytes).digest('hex');
-        hashes.push(contentHash);
-        await prisma.sample.create({ data: { datasetId: dataset.id, classId: cls.id, contentHash, mediaType: 'image/png', sizeBytes: bytes.length, storageUri: pathToFileURL(item.source.id).toString(), split: item.split ?? 'train' } });
-      }
-    }
+    const seeded = await seedEmojiDataset(prisma, ['Food & Drink', 'Flags'], perClass, 31);
     // Start from a cold cache for these images.
-    await prisma.embedding.deleteMany({ where: { contentHash: { in: hashes }, baseModelName: 'mobilenet_v2_mid', layer: 'feature_vector' } });
-    return { datasetId: dataset.id, hashes };
+    await prisma.embedding.deleteMany({ where: { contentHash: { in: seeded.hashes }, baseModelName: 'mobilenet_v2_mid', layer: 'feature_vector' } });
+    return seeded;
   }
 
   const request = (jobId: string, datasetId: string, extra: Record<string, unknown> = {}) =>
     publisher.publish(Topics.extractionRequested, { jobId, datasetId, baseModelId: 'mobilenet_v2_mid', batchSize: 2, ...extra }, { key: jobId, correlationId: `e2e-${jobId}` });
-  const eventsOf = (type: string, jobId: string) => events.filter((e) => e.type === type && e.payload['jobId'] === jobId);
+  const eventsOf = (type: string, jobId: string) => recorder.of(type, jobId);
 
   beforeAll(async () => {
     kafka = testKafka(settings);
     await ensureTopics(kafka, { topicPrefix: settings.topicPrefix, topics, partitions: 2 });
     prisma = createPrismaClient({ url: testDatabaseUrl() });
     publisher = new EventPublisher(kafka, 'e2e-test', settings.topicPrefix);
-    listener = kafka.consumer({ groupId: `listener-${randomUUID()}` });
-    await listener.connect();
-    await listener.subscribe({ topics: topics.slice(1).map((t) => physicalTopic(t, settings.topicPrefix)), fromBeginning: true });
-    await listener.run({ eachMessage: async ({ message }) => void events.push(JSON.parse(message.value!.toString())) });
+    await recorder.start(kafka, topics.slice(1), settings.topicPrefix);
   }, 60_000);
   afterAll(async () => {
-    for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
-    await listener.disconnect();
+    killAll(workers);
+    await recorder.stop();
     await publisher.disconnect();
     await prisma.$disconnect();
   });

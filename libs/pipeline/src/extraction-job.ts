@@ -4,6 +4,7 @@ import type { Logger } from '@tern/config';
 import type { PrismaClient } from '@tern/db';
 import type { EventPublisher, HandlerContext, HandlerOutcome } from '@tern/messaging';
 import { bundledBaseModel, createFeatureExtractor, extractEmbeddings, findLayer, type FeatureExtractor, type LoadedBase } from '@tern/ml';
+import { acquireJob, InvalidRequest } from './acquire-job';
 import type { JobRepository } from './job-repository';
 import { ensureBaseModelRow, PostgresEmbeddingStore } from './postgres-embedding-store';
 import { sampleSource } from './sample-source';
@@ -21,7 +22,6 @@ export interface ExtractionWorkerDeps {
 
 type Request = Envelope<PayloadOf<'tern.extraction.requested.v1'>>;
 
-class InvalidRequest extends Error {}
 
 /**
  * Handles one extraction request: claims the job row, computes the embeddings missing from the
@@ -33,27 +33,9 @@ export async function handleExtractionRequest(deps: ExtractionWorkerDeps, event:
   const p = event.payload;
   const log = deps.logger.child({ jobId: p.jobId, correlationId: event.correlationId });
   const dataset = await deps.prisma.dataset.findUnique({ where: { id: p.datasetId }, select: { id: true } });
-  await deps.jobs.create({ id: p.jobId, type: 'extraction', ...(dataset ? { datasetId: p.datasetId } : {}), parameters: p, correlationId: event.correlationId });
-
-  let claim = await deps.jobs.claim(p.jobId, deps.workerId, deps.leaseMs);
-  if (claim.outcome === 'skipped' && claim.job?.status === 'running' && claim.job.leaseExpiresAt) {
-    // Probably redelivered after its worker died: wait out the lease (heartbeating Kafka), then take over.
-    const wait = claim.job.leaseExpiresAt.getTime() - Date.now() + 100;
-    if (wait > 0 && wait <= deps.leaseMs + 1000) {
-      log.info('job held by another worker; waiting for its lease', { owner: claim.job.leaseOwner, waitMs: wait });
-      const until = Date.now() + wait;
-      while (Date.now() < until && !ctx.signal.aborted) {
-        await new Promise((r) => setTimeout(r, Math.min(1000, until - Date.now())));
-        await ctx.heartbeat().catch(() => undefined);
-      }
-      claim = await deps.jobs.claim(p.jobId, deps.workerId, deps.leaseMs);
-    }
-  }
-  if (claim.outcome === 'skipped') {
-    log.info('extraction request skipped', { reason: claim.reason });
-    return { status: 'skipped', reason: claim.reason };
-  }
-  const attempt = claim.job.attempt;
+  const acquired = await acquireJob(deps, { id: p.jobId, type: 'extraction', ...(dataset ? { datasetId: p.datasetId } : {}), parameters: p, correlationId: event.correlationId }, ctx);
+  if ('skipped' in acquired) return { status: 'skipped', reason: acquired.skipped };
+  const attempt = acquired.job.attempt;
   const failed = async (reason: string, retryable: boolean) => {
     const state = await deps.jobs.fail(p.jobId, deps.workerId, reason, retryable);
     if (state === 'failed') await deps.publisher.publish(Topics.extractionFailed, { jobId: p.jobId, jobType: 'extraction', reason, retryable, attempt }, { key: p.jobId, correlationId: event.correlationId, causationId: event.eventId });

@@ -1,0 +1,95 @@
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import { Topics } from '@tern/contracts';
+import { createPrismaClient, type PrismaClient } from '@tern/db';
+import { testDatabaseUrl } from '@tern/db/testing';
+import { ensureTopics, EventPublisher } from '@tern/messaging';
+import { eventually, testKafka, testKafkaSettings } from '@tern/messaging/testing';
+import { fileSource, initBackend, loadClassifier } from '@tern/ml';
+import { emojiSubset } from '@tern/ml/testing';
+import { EventRecorder, killAll, seedEmojiDataset, startWorkerProcess } from '@tern/pipeline/testing';
+import { fileURLToPath } from 'node:url';
+
+const topics = [
+  Topics.extractionRequested, Topics.extractionCompleted, Topics.extractionFailed,
+  Topics.headTrainingRequested, Topics.headTrainingProgress, Topics.headTrainingCompleted, Topics.headTrainingFailed, Topics.modelRegistered,
+];
+
+describe('head-trainer service: cached embeddings → registered model (real Kafka, Postgres, images)', () => {
+  const settings = testKafkaSettings();
+  let kafka: Kafka;
+  let prisma: PrismaClient;
+  let publisher: EventPublisher;
+  const workers: ChildProcess[] = [];
+  const recorder = new EventRecorder();
+
+  beforeAll(async () => {
+    kafka = testKafka(settings);
+    await ensureTopics(kafka, { topicPrefix: settings.topicPrefix, topics, partitions: 2 });
+    prisma = createPrismaClient({ url: testDatabaseUrl() });
+    publisher = new EventPublisher(kafka, 'e2e-test', settings.topicPrefix);
+    await recorder.start(kafka, topics.filter((t) => !t.endsWith('requested.v1')), settings.topicPrefix);
+    workers.push(startWorkerProcess('feature-extractor', 'extractor-1', settings, testDatabaseUrl()));
+    workers.push(startWorkerProcess('head-trainer', 'trainer-1', settings, testDatabaseUrl(), { TERN_ARTIFACT_DIR: '.tern-data/test-artifacts' }));
+  }, 60_000);
+  afterAll(async () => {
+    killAll(workers);
+    await recorder.stop();
+    await publisher.disconnect();
+    await prisma.$disconnect();
+  });
+
+  const send = (topic: typeof Topics.extractionRequested | typeof Topics.headTrainingRequested, payload: Record<string, unknown>) =>
+    publisher.publish(topic, payload as never, { key: String(payload['jobId']), correlationId: 'head-e2e' });
+
+  it('trains on a real dataset, beats chance widely, registers one version per job, and the artifact predicts', async () => {
+    const { datasetId } = await seedEmojiDataset(prisma, ['Flags', 'Smileys & Emotion'], 14, 5);
+    const extraction = randomUUID();
+    await send(Topics.extractionRequested, { jobId: extraction, datasetId, baseModelId: 'mobilenet_v2_mid' });
+    await eventually(() => recorder.of(Topics.extractionCompleted, extraction).length === 1, 120_000, 'extraction');
+
+    const training = randomUUID();
+    await send(Topics.headTrainingRequested, { jobId: training, datasetId, baseModelId: 'mobilenet_v2_mid', params: { epochs: 40, learningRate: 0.003, seed: 3 } });
+    await eventually(() => recorder.of(Topics.headTrainingCompleted, training).length === 1, 120_000, 'head training');
+    const done = recorder.of(Topics.headTrainingCompleted, training)[0]!.payload as { modelId: string; modelVersion: number; testAccuracy: number };
+    expect(done.modelVersion).toBe(1);
+    expect(done.testAccuracy).toBeGreaterThanOrEqual(0.8); // two classes: chance is 0.5
+    expect(recorder.of(Topics.headTrainingProgress, training).length).toBeGreaterThan(0);
+    expect(recorder.events.some((e) => e.type === Topics.modelRegistered && e.payload['modelId'] === done.modelId)).toBe(true);
+
+    const model = await prisma.trainedModel.findUniqueOrThrow({ where: { id: done.modelId } });
+    expect(model).toMatchObject({ kind: 'head', labels: ['Flags', 'Smileys & Emotion'], jobId: training });
+    expect(await prisma.trainingMetric.count({ where: { jobId: training, modelId: model.id } })).toBeGreaterThan(0);
+
+    await initBackend('wasm');
+    const classifier = await loadClassifier(fileURLToPath(model.artifactUri));
+    const face = emojiSubset(['Smileys & Emotion'], 40, 99).items.at(-1)!.source.id;
+    const [prediction] = await classifier.predictImages([fileSource(face)], 2);
+    expect(prediction && 'top' in prediction && prediction.top.map((t) => t.label).sort()).toEqual(['Flags', 'Smileys & Emotion']);
+    classifier.dispose();
+
+    // The same request again: skipped, still one model for the dataset.
+    await send(Topics.headTrainingRequested, { jobId: training, datasetId, baseModelId: 'mobilenet_v2_mid' });
+    const next = randomUUID();
+    await send(Topics.headTrainingRequested, { jobId: next, datasetId, baseModelId: 'mobilenet_v2_mid', params: { epochs: 5 } });
+    await eventually(() => recorder.of(Topics.headTrainingCompleted, next).length === 1, 120_000, 'second job');
+    expect(await prisma.trainedModel.count({ where: { datasetId } })).toBe(2);
+    expect((recorder.of(Topics.headTrainingCompleted, next)[0]!.payload as { modelVersion: number }).modelVersion).toBe(2);
+    expect(recorder.of(Topics.headTrainingCompleted, training)).toHaveLength(1);
+  }, 300_000);
+
+  it('fails invalid requests with a reason and registers nothing', async () => {
+    const oneClass = await seedEmojiDataset(prisma, ['Flags'], 3, 5);
+    const noEmbeddings = await seedEmojiDataset(prisma, ['Flags', 'Food & Drink'], 3, 8);
+    await prisma.embedding.deleteMany({ where: { contentHash: { in: noEmbeddings.hashes }, layer: 'block_13' } });
+    const a = randomUUID();
+    const b = randomUUID();
+    await send(Topics.headTrainingRequested, { jobId: a, datasetId: oneClass.datasetId, baseModelId: 'mobilenet_v2_mid' });
+    await send(Topics.headTrainingRequested, { jobId: b, datasetId: noEmbeddings.datasetId, baseModelId: 'mobilenet_v2_mid', layer: 'block_13' });
+    await eventually(() => recorder.of(Topics.headTrainingFailed, a).length + recorder.of(Topics.headTrainingFailed, b).length === 2, 60_000, 'two failures');
+    expect(recorder.of(Topics.headTrainingFailed, a)[0]!.payload['reason']).toMatch(/1 class\(es\); a classifier needs at least two/);
+    expect(recorder.of(Topics.headTrainingFailed, b)[0]!.payload['reason']).toMatch(/have no cached mobilenet_v2_mid\/block_13 embedding: run extraction first/);
+    expect(await prisma.trainedModel.count({ where: { datasetId: { in: [oneClass.datasetId, noEmbeddings.datasetId] } } })).toBe(0);
+  }, 120_000);
+});

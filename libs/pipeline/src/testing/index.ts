@@ -1,0 +1,73 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Consumer, Kafka } from 'kafkajs';
+import type { Envelope } from '@tern/contracts';
+import type { PrismaClient } from '@tern/db';
+import { physicalTopic, type KafkaSettings } from '@tern/messaging';
+import { emojiSubset } from '@tern/ml/testing';
+
+const root = path.resolve(__dirname, '../../../..');
+
+/** Starts a pipeline app (`apps/<name>/src/main.ts`) as a real process on the test infrastructure. */
+export function startWorkerProcess(app: string, workerId: string, settings: KafkaSettings, databaseUrl: string, extraEnv: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', path.join(root, 'apps', app, 'src/main.ts')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      KAFKA_BROKERS: settings.brokers.join(','),
+      KAFKA_TOPIC_PREFIX: settings.topicPrefix ?? '',
+      TERN_WORKER_ID: workerId,
+      TERN_JOB_LEASE_MS: '6000',
+      TERN_LOG_LEVEL: 'warn',
+      TERN_TF_BACKEND: 'wasm',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+}
+
+/** A dataset of real Twemoji images in Postgres (files referenced by file:// URIs), with splits. */
+export async function seedEmojiDataset(prisma: PrismaClient, categories: string[], perClass: number, seed: number): Promise<{ datasetId: string; hashes: string[] }> {
+  const set = emojiSubset(categories, perClass, seed);
+  const dataset = await prisma.dataset.create({ data: { name: `e2e-${randomUUID()}` } });
+  const hashes: string[] = [];
+  for (const label of set.classNames) {
+    const cls = await prisma.datasetClass.create({ data: { datasetId: dataset.id, name: label } });
+    for (const item of set.items.filter((i) => i.label === label)) {
+      const bytes = readFileSync(item.source.id);
+      const contentHash = createHash('sha256').update(bytes).digest('hex');
+      hashes.push(contentHash);
+      await prisma.sample.create({ data: { datasetId: dataset.id, classId: cls.id, contentHash, mediaType: 'image/png', sizeBytes: bytes.length, storageUri: pathToFileURL(item.source.id).toString(), split: item.split ?? 'train' } });
+    }
+  }
+  return { datasetId: dataset.id, hashes };
+}
+
+/** Collects every event on the given topics, for assertions. */
+export class EventRecorder {
+  readonly events: Envelope<Record<string, unknown>>[] = [];
+  private consumer?: Consumer;
+
+  async start(kafka: Kafka, topics: string[], topicPrefix = ''): Promise<void> {
+    this.consumer = kafka.consumer({ groupId: `recorder-${randomUUID()}` });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: topics.map((t) => physicalTopic(t, topicPrefix)), fromBeginning: true });
+    await this.consumer.run({ eachMessage: async ({ message }) => void this.events.push(JSON.parse(message.value!.toString())) });
+  }
+
+  of(type: string, jobId: string): Envelope<Record<string, unknown>>[] {
+    return this.events.filter((e) => e.type === type && e.payload['jobId'] === jobId);
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+}
+
+export function killAll(children: ChildProcess[]): void {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+}
