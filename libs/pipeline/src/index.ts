@@ -5,4 +5,6 @@ export { sampleSource } from './sample-source';
 export { acquireJob, InvalidRequest } from './acquire-job';
 export { LocalDirectoryArtifactStore, type ArtifactStore } from './artifact-store';
 export { handleHeadTrainingRequest, type HeadTrainerDeps } from './head-training-job';
-export { loadWorkerConfig, runWorkerApp, type WorkerAppOptions, type WorkerConfig, type WorkerDeps } from './nest/worker-app';
+export { loadWorkerConfig, route, runWorkerApp, type Route, type WorkerAppOptions, type WorkerConfig, type WorkerDeps } from './nest/worker-app';
+export { onExtractionCompleted, onHeadTrainingCompleted, onRetrainRequested, onStepFailed, startPipeline, sweepLeases } from './orchestrator';
+export { decidePromotion, type PromotionDecision } from './promotion';

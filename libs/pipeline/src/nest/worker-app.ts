@@ -28,12 +28,23 @@ export interface WorkerDeps {
   loadBase: (baseModelId: string) => Promise<LoadedBase>;
 }
 
-export interface WorkerAppOptions<T extends TopicName> {
+/** One topic and its handler; `route` keeps the pairing type-checked. */
+export interface Route {
+  topic: TopicName;
+  handler: EventHandler<TopicName>;
+}
+
+export function route<T extends TopicName>(topic: T, handler: EventHandler<T>): Route {
+  return { topic, handler: handler as unknown as EventHandler<TopicName> };
+}
+
+export interface WorkerAppOptions {
   serviceName: string;
   /** Kafka consumer group: instances of one service share the work through its partitions. */
   groupId: string;
-  topic: T;
-  handler: (deps: WorkerDeps) => EventHandler<T>;
+  routes: (deps: WorkerDeps) => Route[];
+  /** Periodic work (e.g. sweeping expired leases); returns a stop function. */
+  background?: (deps: WorkerDeps) => () => void;
 }
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
@@ -50,7 +61,7 @@ class WorkerConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly bases = new Map<string, Promise<LoadedBase>>();
 
   constructor(
-    @Inject(OPTIONS) private readonly options: WorkerAppOptions<TopicName>,
+    @Inject(OPTIONS) private readonly options: WorkerAppOptions,
     @Inject(CONFIG) private readonly config: WorkerConfig,
     @Inject(PRISMA) private readonly prisma: PrismaClient,
     @Inject(ConsumerRegistry) private readonly consumers: ConsumerRegistry,
@@ -73,19 +84,24 @@ class WorkerConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
       loadBase: (id) => this.bases.get(id) ?? this.bases.set(id, loadBase(bundledBaseModel(id))).get(id)!,
     };
     const consumer = this.consumers.create({ groupId: this.options.groupId, sessionTimeoutMs: 30_000, logger });
-    consumer.on(this.options.topic, this.options.handler(deps));
+    const routes = this.options.routes(deps);
+    for (const r of routes) consumer.on(r.topic, r.handler);
     await consumer.start();
-    logger.info('consuming', { topic: this.options.topic, group: this.options.groupId });
+    this.stopBackground = this.options.background?.(deps);
+    logger.info('consuming', { topics: routes.map((r) => r.topic), group: this.options.groupId });
   }
 
+  private stopBackground?: () => void;
+
   async onApplicationShutdown(): Promise<void> {
+    this.stopBackground?.();
     await this.prisma.$disconnect();
   }
 }
 
 @Module({})
 class WorkerModule {
-  static forRoot(options: WorkerAppOptions<TopicName>, config: WorkerConfig): DynamicModule {
+  static forRoot(options: WorkerAppOptions, config: WorkerConfig): DynamicModule {
     return {
       module: WorkerModule,
       imports: [MessagingModule.forRoot({ kafka: config.kafka, serviceName: options.serviceName, logLevel: config.logLevel })],
@@ -100,9 +116,9 @@ class WorkerModule {
 }
 
 /** Boots a pipeline worker: config validated (exit 78 naming the variable), consumer started, SIGTERM handled. */
-export function runWorkerApp<T extends TopicName>(options: WorkerAppOptions<T>): void {
+export function runWorkerApp(options: WorkerAppOptions): void {
   const config = loadConfigOrExit(() => loadWorkerConfig(process.env), options.serviceName);
-  NestFactory.createApplicationContext(WorkerModule.forRoot(options as unknown as WorkerAppOptions<TopicName>, config), { logger: ['error', 'warn'] })
+  NestFactory.createApplicationContext(WorkerModule.forRoot(options, config), { logger: ['error', 'warn'] })
     // SIGTERM: finish the current message, commit, leave the group.
     .then((app) => app.enableShutdownHooks())
     .catch((error: Error) => {

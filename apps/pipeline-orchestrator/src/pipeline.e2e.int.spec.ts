@@ -1,0 +1,79 @@
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import { allTopics, Topics } from '@tern/contracts';
+import { createPrismaClient, type PrismaClient } from '@tern/db';
+import { testDatabaseUrl } from '@tern/db/testing';
+import { ensureTopics, EventPublisher } from '@tern/messaging';
+import { eventually, testKafka, testKafkaSettings } from '@tern/messaging/testing';
+import { EventRecorder, killAll, seedEmojiDataset, startWorkerProcess } from '@tern/pipeline/testing';
+
+describe('pipeline and Kafka-driven retraining end to end (three services, real Kafka and Postgres)', () => {
+  const settings = testKafkaSettings();
+  let kafka: Kafka;
+  let prisma: PrismaClient;
+  let publisher: EventPublisher;
+  const workers: ChildProcess[] = [];
+  const recorder = new EventRecorder();
+
+  beforeAll(async () => {
+    kafka = testKafka(settings);
+    await ensureTopics(kafka, { topicPrefix: settings.topicPrefix, topics: allTopics, partitions: 2 });
+    prisma = createPrismaClient({ url: testDatabaseUrl() });
+    publisher = new EventPublisher(kafka, 'e2e-test', settings.topicPrefix);
+    await recorder.start(kafka, [Topics.pipelineCompleted, Topics.pipelineFailed, Topics.modelPromotionDecided, Topics.extractionCompleted], settings.topicPrefix);
+    const env = { TERN_ARTIFACT_DIR: '.tern-data/test-artifacts' };
+    for (const app of ['feature-extractor', 'head-trainer', 'pipeline-orchestrator']) workers.push(startWorkerProcess(app, `${app}-1`, settings, testDatabaseUrl(), env));
+  }, 60_000);
+  afterAll(async () => {
+    killAll(workers);
+    await recorder.stop();
+    await publisher.disconnect();
+    await prisma.$disconnect();
+  });
+
+  const pipelinesOf = (datasetId: string) => recorder.events.filter((e) => e.type === Topics.pipelineCompleted && e.payload['datasetId'] === datasetId);
+  const decisionsOf = (datasetId: string) => recorder.events.filter((e) => e.type === Topics.modelPromotionDecided && e.payload['datasetId'] === datasetId);
+
+  it('runs extract → head → promotion, then retrains on events: reuses every embedding and promotes only a better (or forced) model', async () => {
+    const { datasetId } = await seedEmojiDataset(prisma, ['Flags', 'Smileys & Emotion'], 12, 17);
+    const pipelineId = randomUUID();
+    await publisher.publish(Topics.pipelineRequested, { jobId: pipelineId, datasetId, baseModelId: 'mobilenet_v2_mid', head: { epochs: 30, learningRate: 0.003, seed: 4 }, promote: true }, { key: datasetId, correlationId: 'pipeline-e2e' });
+    await eventually(() => pipelinesOf(datasetId).length === 1, 180_000, 'the pipeline');
+    const first = pipelinesOf(datasetId)[0]!.payload as { finalModelId: string; promoted: boolean };
+    expect(first.promoted).toBe(true);
+    expect(decisionsOf(datasetId)[0]!.payload).toMatchObject({ promoted: true, reason: 'no production model yet' });
+    const steps = await prisma.job.findMany({ where: { parentJobId: pipelineId }, orderBy: { createdAt: 'asc' } });
+    expect(steps.map((s) => [s.type, s.status])).toEqual([['extraction', 'succeeded'], ['head_training', 'succeeded']]);
+    expect((await prisma.job.findUniqueOrThrow({ where: { id: pipelineId } })).status).toBe('succeeded');
+    const model = await prisma.trainedModel.findUniqueOrThrow({ where: { id: first.finalModelId } });
+    expect(model.testAccuracy).toBeGreaterThanOrEqual(0.75);
+
+    // Retraining event from another system: same data and settings, so the new model is no better.
+    const key = `nightly-${randomUUID()}`;
+    await publisher.publish(Topics.datasetRetrainRequested, { datasetId, reason: 'nightly', idempotencyKey: key }, { key: datasetId, correlationId: 'retrain-e2e' });
+    await eventually(() => pipelinesOf(datasetId).length === 2, 180_000, 'the retraining');
+    const extractions = recorder.events.filter((e) => e.type === Topics.extractionCompleted && e.payload['datasetId'] === datasetId);
+    expect(extractions.at(-1)!.payload).toMatchObject({ computed: 0, reusedFromCache: 24 });
+    const decision = decisionsOf(datasetId)[1]!.payload;
+    expect(decision).toMatchObject({ promoted: false, previousModelId: model.id });
+    expect(decision['candidateScore']).toBe(decision['previousScore']);
+    expect(decision['reason']).toMatch(/does not beat production/);
+    expect((await prisma.modelAlias.findUniqueOrThrow({ where: { datasetId_alias: { datasetId, alias: 'production' } } })).modelId).toBe(model.id);
+
+    // The same request re-sent: recognised by its idempotency key, no third pipeline. A forced one promotes.
+    await publisher.publish(Topics.datasetRetrainRequested, { datasetId, idempotencyKey: key }, { key: datasetId, correlationId: 'retrain-e2e' });
+    await publisher.publish(Topics.datasetRetrainRequested, { datasetId, forcePromotion: true }, { key: datasetId, correlationId: 'retrain-e2e' });
+    await eventually(() => pipelinesOf(datasetId).length === 3, 180_000, 'the forced retraining');
+    expect(decisionsOf(datasetId)[2]!.payload).toMatchObject({ promoted: true, forced: true });
+    expect(await prisma.job.count({ where: { datasetId, type: 'retraining' } })).toBe(2);
+    expect(await prisma.trainedModel.count({ where: { datasetId } })).toBe(3);
+  }, 420_000);
+
+  it('fails a pipeline that cannot run, with the reason', async () => {
+    const missing = randomUUID();
+    await publisher.publish(Topics.pipelineRequested, { jobId: missing, datasetId: randomUUID(), baseModelId: 'mobilenet_v2_mid' }, { key: missing, correlationId: 'bad' });
+    await eventually(() => recorder.events.some((e) => e.type === Topics.pipelineFailed && e.payload['jobId'] === missing), 60_000, 'the failure');
+    expect(recorder.events.find((e) => e.type === Topics.pipelineFailed && e.payload['jobId'] === missing)!.payload['reason']).toMatch(/dataset .* does not exist/);
+  }, 90_000);
+});

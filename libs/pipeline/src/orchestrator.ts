@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { headTrainingParamsSchema, Topics, type Envelope, type PayloadOf } from '@tern/contracts';
+import type { Job, Prisma } from '@tern/db';
+import type { HandlerOutcome } from '@tern/messaging';
+import { bundledBaseModel, findLayer } from '@tern/ml';
+import type { WorkerDeps } from './nest/worker-app';
+import { decidePromotion } from './promotion';
+
+interface PipelineParams {
+  datasetId: string;
+  baseModelId: string;
+  layer?: string;
+  head: PayloadOf<'tern.pipeline.requested.v1'>['head'];
+  fineTune?: unknown;
+  promote: boolean;
+  forcePromotion: boolean;
+}
+
+type Deps = Pick<WorkerDeps, 'prisma' | 'jobs' | 'publisher' | 'logger'>;
+
+const meta = (job: Job, causationId?: string) => ({ key: job.id, correlationId: job.correlationId, ...(causationId ? { causationId } : {}) });
+
+async function finishPipeline(deps: Deps, pipeline: Job, outcome: { failed: string } | { result: Prisma.InputJsonValue }, causationId?: string): Promise<void> {
+  const failed = 'failed' in outcome;
+  const updated = await deps.prisma.job.updateMany({
+    where: { id: pipeline.id, status: 'running' },
+    data: failed ? { status: 'failed', error: outcome.failed, finishedAt: new Date() } : { status: 'succeeded', result: outcome.result, finishedAt: new Date() },
+  });
+  if (updated.count === 0) return; // already finished by an earlier delivery
+  if (failed) await deps.publisher.publish(Topics.pipelineFailed, { jobId: pipeline.id, jobType: 'pipeline', reason: outcome.failed, retryable: false, attempt: pipeline.attempt }, meta(pipeline, causationId));
+}
+
+/** Creates the next step's job row once (idempotency key per pipeline and step) and publishes its request. */
+async function startStep(deps: Deps, pipeline: Job, type: 'extraction' | 'head_training', payload: Record<string, unknown>): Promise<void> {
+  const stepId = randomUUID();
+  const { job, created } = await deps.jobs.create({ id: stepId, type, datasetId: pipeline.datasetId!, parentJobId: pipeline.id, parameters: { ...payload, jobId: stepId } as Prisma.InputJsonValue, correlationId: pipeline.correlationId, idempotencyKey: `${pipeline.id}:${type}` });
+  if (!created) return;
+  const request = { ...payload, jobId: job.id } as never;
+  if (type === 'extraction') await deps.publisher.publish(Topics.extractionRequested, request, meta(job));
+  else await deps.publisher.publish(Topics.headTrainingRequested, request, meta(job));
+  await deps.publisher.publish(Topics.pipelineProgress, { jobId: pipeline.id, jobType: 'pipeline', stage: type, done: type === 'extraction' ? 0 : 1, total: 2 }, meta(pipeline));
+}
+
+/** Starts a pipeline (extract → head → promotion decision); a redelivered request finds its job and does nothing. */
+export async function startPipeline(deps: Deps, input: PipelineParams & { jobId: string; type: 'pipeline' | 'retraining'; correlationId: string; idempotencyKey?: string }): Promise<HandlerOutcome> {
+  const dataset = await deps.prisma.dataset.findUnique({ where: { id: input.datasetId }, select: { id: true } });
+  const params: PipelineParams = { datasetId: input.datasetId, baseModelId: input.baseModelId, ...(input.layer ? { layer: input.layer } : {}), head: input.head, ...(input.fineTune ? { fineTune: input.fineTune } : {}), promote: input.promote, forcePromotion: input.forcePromotion };
+  const { job, created } = await deps.jobs.create({ id: input.jobId, type: input.type, ...(dataset ? { datasetId: input.datasetId } : {}), parameters: params as unknown as Prisma.InputJsonValue, correlationId: input.correlationId, ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}), maxAttempts: 1 });
+  if (!created || job.status !== 'queued') return { status: 'skipped', reason: `pipeline ${job.id} already ${job.status}` };
+  await deps.prisma.job.update({ where: { id: job.id }, data: { status: 'running', startedAt: new Date(), attempt: 1 } });
+  const running = { ...job, status: 'running' as const, attempt: 1 };
+  let problem: string | undefined;
+  if (!dataset) problem = `dataset ${input.datasetId} does not exist`;
+  else if (input.fineTune) problem = 'the fine-tuning step is not available in the pipeline yet (the fine-tuner service is not built); omit fineTune';
+  else {
+    try {
+      findLayer(bundledBaseModel(input.baseModelId), input.layer);
+    } catch (error) {
+      problem = (error as Error).message;
+    }
+  }
+  if (problem) {
+    await finishPipeline(deps, running, { failed: problem });
+    return { status: 'processed' };
+  }
+  await startStep(deps, running, 'extraction', { datasetId: input.datasetId, baseModelId: input.baseModelId, ...(input.layer ? { layer: input.layer } : {}), batchSize: 16 });
+  return { status: 'processed' };
+}
+
+async function parentOf(deps: Deps, stepJobId: string): Promise<{ step: Job; pipeline: Job } | undefined> {
+  const step = await deps.prisma.job.findUnique({ where: { id: stepJobId } });
+  if (!step?.parentJobId) return undefined;
+  const pipeline = await deps.prisma.job.findUnique({ where: { id: step.parentJobId } });
+  return pipeline && pipeline.status === 'running' ? { step, pipeline } : undefined;
+}
+
+export async function onExtractionCompleted(deps: Deps, event: Envelope<PayloadOf<'tern.extraction.completed.v1'>>): Promise<HandlerOutcome> {
+  const found = await parentOf(deps, event.payload.jobId);
+  if (!found) return { status: 'skipped', reason: 'not a step of a running pipeline' };
+  const params = found.pipeline.parameters as unknown as PipelineParams;
+  await startStep(deps, found.pipeline, 'head_training', { datasetId: params.datasetId, baseModelId: params.baseModelId, ...(params.layer ? { layer: params.layer } : {}), params: headTrainingParamsSchema.parse(params.head ?? {}) });
+  return { status: 'processed' };
+}
+
+export async function onHeadTrainingCompleted(deps: Deps, event: Envelope<PayloadOf<'tern.head-training.completed.v1'>>): Promise<HandlerOutcome> {
+  const found = await parentOf(deps, event.payload.jobId);
+  if (!found) return { status: 'skipped', reason: 'not a step of a running pipeline' };
+  const { pipeline } = found;
+  const params = pipeline.parameters as unknown as PipelineParams;
+  const modelId = event.payload.modelId;
+  let promoted = false;
+  if (params.promote) {
+    const decision = await decidePromotion(deps.prisma, params.datasetId, modelId, params.forcePromotion);
+    promoted = decision.promoted;
+    await deps.publisher.publish(Topics.modelPromotionDecided, { datasetId: params.datasetId, candidateModelId: modelId, ...decision }, meta(pipeline, event.eventId));
+    deps.logger.info('promotion decided', { pipeline: pipeline.id, ...decision });
+  }
+  await finishPipeline(deps, pipeline, { result: { modelIds: [modelId], finalModelId: modelId, promoted } });
+  await deps.publisher.publish(Topics.pipelineCompleted, { jobId: pipeline.id, datasetId: params.datasetId, modelIds: [modelId], finalModelId: modelId, promoted }, meta(pipeline, event.eventId));
+  return { status: 'processed' };
+}
+
+export async function onStepFailed(deps: Deps, event: Envelope<PayloadOf<'tern.extraction.failed.v1'>>): Promise<HandlerOutcome> {
+  const found = await parentOf(deps, event.payload.jobId);
+  if (!found) return { status: 'skipped', reason: 'not a step of a running pipeline' };
+  await finishPipeline(deps, found.pipeline, { failed: `${found.step.type} step failed: ${event.payload.reason}` }, event.eventId);
+  return { status: 'processed' };
+}
+
+/** Public retraining request: a new pipeline on the dataset's current samples, promoted only if better. */
+export async function onRetrainRequested(deps: Deps, event: Envelope<PayloadOf<'tern.dataset.retrain-requested.v1'>>): Promise<HandlerOutcome> {
+  const p = event.payload;
+  // Retrain with the production model's base and layer when there is one.
+  const production = await deps.prisma.modelAlias.findUnique({ where: { datasetId_alias: { datasetId: p.datasetId, alias: 'production' } }, include: { model: { include: { baseModel: true } } } });
+  return startPipeline(deps, {
+    jobId: randomUUID(),
+    type: 'retraining',
+    correlationId: event.correlationId,
+    idempotencyKey: `retrain:${p.idempotencyKey ?? event.eventId}`,
+    datasetId: p.datasetId,
+    baseModelId: production?.model.baseModel.name ?? 'mobilenet_v2_mid',
+    ...(production ? { layer: production.model.embeddingLayer } : {}),
+    head: (production?.model.config as PipelineParams['head'] | undefined) ?? headTrainingParamsSchema.parse({}),
+    promote: true,
+    forcePromotion: p.forcePromotion,
+  });
+}
+
+/** Requeues steps whose worker died and republishes their requests; fails the ones out of attempts. */
+export async function sweepLeases(deps: Deps): Promise<{ requeued: number; failed: number }> {
+  const { requeued, failed } = await deps.jobs.sweepExpiredLeases();
+  for (const job of requeued) {
+    const payload = job.parameters as Record<string, unknown>;
+    if (job.type === 'extraction') await deps.publisher.publish(Topics.extractionRequested, payload as never, meta(job));
+    if (job.type === 'head_training') await deps.publisher.publish(Topics.headTrainingRequested, payload as never, meta(job));
+  }
+  for (const job of failed) {
+    const row = await deps.prisma.job.findUniqueOrThrow({ where: { id: job.id } });
+    const topic = job.type === 'extraction' ? Topics.extractionFailed : job.type === 'head_training' ? Topics.headTrainingFailed : undefined;
+    if (topic) await deps.publisher.publish(topic, { jobId: job.id, jobType: job.type, reason: row.error ?? 'worker lost', retryable: false, attempt: row.attempt }, meta(job));
+  }
+  return { requeued: requeued.length, failed: failed.length };
+}
