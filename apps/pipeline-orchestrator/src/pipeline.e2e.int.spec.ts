@@ -8,7 +8,7 @@ import { ensureTopics, EventPublisher } from '@tern/messaging';
 import { eventually, testKafka, testKafkaSettings } from '@tern/messaging/testing';
 import { EventRecorder, killAll, seedEmojiDataset, startWorkerProcess } from '@tern/pipeline/testing';
 
-describe('pipeline and Kafka-driven retraining end to end (three services, real Kafka and Postgres)', () => {
+describe('pipeline and Kafka-driven retraining end to end (four services, real Kafka and Postgres)', () => {
   const settings = testKafkaSettings();
   let kafka: Kafka;
   let prisma: PrismaClient;
@@ -23,7 +23,7 @@ describe('pipeline and Kafka-driven retraining end to end (three services, real 
     publisher = new EventPublisher(kafka, 'e2e-test', settings.topicPrefix);
     await recorder.start(kafka, [Topics.pipelineCompleted, Topics.pipelineFailed, Topics.modelPromotionDecided, Topics.extractionCompleted], settings.topicPrefix);
     const env = { TERN_ARTIFACT_DIR: '.tern-data/test-artifacts' };
-    for (const app of ['feature-extractor', 'head-trainer', 'pipeline-orchestrator']) workers.push(startWorkerProcess(app, `${app}-1`, settings, testDatabaseUrl(), env));
+    for (const app of ['feature-extractor', 'head-trainer', 'fine-tuner', 'pipeline-orchestrator']) workers.push(startWorkerProcess(app, `${app}-1`, settings, testDatabaseUrl(), env));
   }, 60_000);
   afterAll(async () => {
     killAll(workers);
@@ -70,10 +70,37 @@ describe('pipeline and Kafka-driven retraining end to end (three services, real 
     expect(await prisma.trainedModel.count({ where: { datasetId } })).toBe(3);
   }, 420_000);
 
+  it('chains fine-tuning after the head: a fine_tuned version whose parent is the head, whose artifact is one layers model', async () => {
+    const { datasetId } = await seedEmojiDataset(prisma, ['Flags', 'Smileys & Emotion'], 8, 23);
+    const pipelineId = randomUUID();
+    await publisher.publish(
+      Topics.pipelineRequested,
+      { jobId: pipelineId, datasetId, baseModelId: 'mobilenet_v2', head: { epochs: 20, learningRate: 0.003, seed: 2 }, fineTune: { unfreezeLayers: 1, epochs: 2, learningRate: 1e-4, batchSize: 8 }, promote: false },
+      { key: datasetId, correlationId: 'ft-e2e' },
+    );
+    await eventually(() => pipelinesOf(datasetId).length === 1, 300_000, 'the fine-tuning pipeline');
+    const done = pipelinesOf(datasetId)[0]!.payload as { modelIds: string[]; finalModelId: string; promoted: boolean };
+    expect(done.modelIds).toHaveLength(2);
+    expect(done.promoted).toBe(false);
+    const [head, tuned] = await Promise.all(done.modelIds.map((id) => prisma.trainedModel.findUniqueOrThrow({ where: { id } })));
+    expect(head!.kind).toBe('head');
+    expect(tuned).toMatchObject({ kind: 'fine_tuned', parentModelId: head!.id, id: done.finalModelId });
+    expect(await prisma.trainingMetric.count({ where: { modelId: tuned!.id, stage: 'fine_tune' } })).toBeGreaterThan(0);
+    const steps = await prisma.job.findMany({ where: { parentJobId: pipelineId } });
+    expect(steps.map((s) => s.type).sort()).toEqual(['extraction', 'fine_tuning', 'head_training']);
+    expect(steps.every((s) => s.status === 'succeeded')).toBe(true);
+  }, 360_000);
+
   it('fails a pipeline that cannot run, with the reason', async () => {
     const missing = randomUUID();
     await publisher.publish(Topics.pipelineRequested, { jobId: missing, datasetId: randomUUID(), baseModelId: 'mobilenet_v2_mid' }, { key: missing, correlationId: 'bad' });
     await eventually(() => recorder.events.some((e) => e.type === Topics.pipelineFailed && e.payload['jobId'] === missing), 60_000, 'the failure');
     expect(recorder.events.find((e) => e.type === Topics.pipelineFailed && e.payload['jobId'] === missing)!.payload['reason']).toMatch(/dataset .* does not exist/);
+    const { datasetId } = await seedEmojiDataset(prisma, ['Flags', 'Food & Drink'], 2, 3);
+    const graphFineTune = randomUUID();
+    await publisher.publish(Topics.pipelineRequested, { jobId: graphFineTune, datasetId, baseModelId: 'mobilenet_v2_mid', fineTune: {} }, { key: graphFineTune, correlationId: 'bad' });
+    await eventually(() => recorder.events.some((e) => e.type === Topics.pipelineFailed && e.payload['jobId'] === graphFineTune), 60_000, 'the second failure');
+    expect(recorder.events.find((e) => e.type === Topics.pipelineFailed && e.payload['jobId'] === graphFineTune)!.payload['reason']).toMatch(/mobilenet_v2_mid cannot be fine-tuned/);
+    expect(await prisma.job.count({ where: { parentJobId: graphFineTune } })).toBe(0);
   }, 90_000);
 });

@@ -31,14 +31,16 @@ async function finishPipeline(deps: Deps, pipeline: Job, outcome: { failed: stri
 }
 
 /** Creates the next step's job row once (idempotency key per pipeline and step) and publishes its request. */
-async function startStep(deps: Deps, pipeline: Job, type: 'extraction' | 'head_training', payload: Record<string, unknown>): Promise<void> {
+async function startStep(deps: Deps, pipeline: Job, type: 'extraction' | 'head_training' | 'fine_tuning', payload: Record<string, unknown>): Promise<void> {
   const stepId = randomUUID();
   const { job, created } = await deps.jobs.create({ id: stepId, type, datasetId: pipeline.datasetId!, parentJobId: pipeline.id, parameters: { ...payload, jobId: stepId } as Prisma.InputJsonValue, correlationId: pipeline.correlationId, idempotencyKey: `${pipeline.id}:${type}` });
   if (!created) return;
   const request = { ...payload, jobId: job.id } as never;
-  if (type === 'extraction') await deps.publisher.publish(Topics.extractionRequested, request, meta(job));
-  else await deps.publisher.publish(Topics.headTrainingRequested, request, meta(job));
-  await deps.publisher.publish(Topics.pipelineProgress, { jobId: pipeline.id, jobType: 'pipeline', stage: type, done: type === 'extraction' ? 0 : 1, total: 2 }, meta(pipeline));
+  const topic = { extraction: Topics.extractionRequested, head_training: Topics.headTrainingRequested, fine_tuning: Topics.fineTuningRequested }[type];
+  await deps.publisher.publish(topic, request, meta(job));
+  const params = pipeline.parameters as unknown as PipelineParams;
+  const total = params.fineTune ? 3 : 2;
+  await deps.publisher.publish(Topics.pipelineProgress, { jobId: pipeline.id, jobType: 'pipeline', stage: type, done: { extraction: 0, head_training: 1, fine_tuning: 2 }[type], total }, meta(pipeline));
 }
 
 /** Starts a pipeline (extract → head → promotion decision); a redelivered request finds its job and does nothing. */
@@ -51,10 +53,11 @@ export async function startPipeline(deps: Deps, input: PipelineParams & { jobId:
   const running = { ...job, status: 'running' as const, attempt: 1 };
   let problem: string | undefined;
   if (!dataset) problem = `dataset ${input.datasetId} does not exist`;
-  else if (input.fineTune) problem = 'the fine-tuning step is not available in the pipeline yet (the fine-tuner service is not built); omit fineTune';
   else {
     try {
-      findLayer(bundledBaseModel(input.baseModelId), input.layer);
+      const descriptor = bundledBaseModel(input.baseModelId);
+      findLayer(descriptor, input.layer);
+      if (input.fineTune && !descriptor.fineTunable) problem = `base model ${descriptor.id} cannot be fine-tuned (extraction only); use a fine-tunable base such as mobilenet_v2 or omit fineTune`;
     } catch (error) {
       problem = (error as Error).message;
     }
@@ -82,12 +85,31 @@ export async function onExtractionCompleted(deps: Deps, event: Envelope<PayloadO
   return { status: 'processed' };
 }
 
+/** After the head: fine-tune if asked, else finish. */
 export async function onHeadTrainingCompleted(deps: Deps, event: Envelope<PayloadOf<'tern.head-training.completed.v1'>>): Promise<HandlerOutcome> {
   const found = await parentOf(deps, event.payload.jobId);
   if (!found) return { status: 'skipped', reason: 'not a step of a running pipeline' };
-  const { pipeline } = found;
+  const params = found.pipeline.parameters as unknown as PipelineParams;
+  if (params.fineTune) {
+    await startStep(deps, found.pipeline, 'fine_tuning', { datasetId: params.datasetId, modelId: event.payload.modelId, params: params.fineTune });
+    return { status: 'processed' };
+  }
+  return finish(deps, found.pipeline, [event.payload.modelId], event.eventId);
+}
+
+export async function onFineTuningCompleted(deps: Deps, event: Envelope<PayloadOf<'tern.fine-tuning.completed.v1'>>): Promise<HandlerOutcome> {
+  const found = await parentOf(deps, event.payload.jobId);
+  if (!found) return { status: 'skipped', reason: 'not a step of a running pipeline' };
+  const head = await deps.prisma.job.findFirst({ where: { parentJobId: found.pipeline.id, type: 'head_training' } });
+  const headModelId = (head?.result as { modelId?: string } | null)?.modelId;
+  return finish(deps, found.pipeline, [...(headModelId ? [headModelId] : []), event.payload.modelId], event.eventId);
+}
+
+/** The pipeline's last model is the candidate for promotion. */
+async function finish(deps: Deps, pipeline: Job, modelIds: string[], causationId: string): Promise<HandlerOutcome> {
   const params = pipeline.parameters as unknown as PipelineParams;
-  const modelId = event.payload.modelId;
+  const modelId = modelIds[modelIds.length - 1]!;
+  const event = { eventId: causationId };
   let promoted = false;
   if (params.promote) {
     const decision = await decidePromotion(deps.prisma, params.datasetId, modelId, params.forcePromotion);
@@ -95,8 +117,8 @@ export async function onHeadTrainingCompleted(deps: Deps, event: Envelope<Payloa
     await deps.publisher.publish(Topics.modelPromotionDecided, { datasetId: params.datasetId, candidateModelId: modelId, ...decision }, meta(pipeline, event.eventId));
     deps.logger.info('promotion decided', { pipeline: pipeline.id, ...decision });
   }
-  await finishPipeline(deps, pipeline, { result: { modelIds: [modelId], finalModelId: modelId, promoted } });
-  await deps.publisher.publish(Topics.pipelineCompleted, { jobId: pipeline.id, datasetId: params.datasetId, modelIds: [modelId], finalModelId: modelId, promoted }, meta(pipeline, event.eventId));
+  await finishPipeline(deps, pipeline, { result: { modelIds, finalModelId: modelId, promoted } });
+  await deps.publisher.publish(Topics.pipelineCompleted, { jobId: pipeline.id, datasetId: params.datasetId, modelIds, finalModelId: modelId, promoted }, meta(pipeline, event.eventId));
   return { status: 'processed' };
 }
 
@@ -133,10 +155,11 @@ export async function sweepLeases(deps: Deps): Promise<{ requeued: number; faile
     const payload = job.parameters as Record<string, unknown>;
     if (job.type === 'extraction') await deps.publisher.publish(Topics.extractionRequested, payload as never, meta(job));
     if (job.type === 'head_training') await deps.publisher.publish(Topics.headTrainingRequested, payload as never, meta(job));
+    if (job.type === 'fine_tuning') await deps.publisher.publish(Topics.fineTuningRequested, payload as never, meta(job));
   }
   for (const job of failed) {
     const row = await deps.prisma.job.findUniqueOrThrow({ where: { id: job.id } });
-    const topic = job.type === 'extraction' ? Topics.extractionFailed : job.type === 'head_training' ? Topics.headTrainingFailed : undefined;
+    const topic = job.type === 'extraction' ? Topics.extractionFailed : job.type === 'head_training' ? Topics.headTrainingFailed : job.type === 'fine_tuning' ? Topics.fineTuningFailed : undefined;
     if (topic) await deps.publisher.publish(topic, { jobId: job.id, jobType: job.type, reason: row.error ?? 'worker lost', retryable: false, attempt: row.attempt }, meta(job));
   }
   return { requeued: requeued.length, failed: failed.length };
