@@ -1,7 +1,7 @@
 // pipeline-orchestrator: runs pipelines (extract → head → optional fine-tune → promotion) and Kafka-driven retraining,
 // and re-publishes the requests of steps whose worker died (expired leases).
 import { Topics } from '@tern/contracts';
-import { onExtractionCompleted, onFineTuningCompleted, onHeadTrainingCompleted, onRetrainRequested, onStepFailed, route, runWorkerApp, startPipeline, sweepLeases } from '@tern/pipeline';
+import { onCancelRequested, onExtractionCompleted, onFineTuningCompleted, onHeadTrainingCompleted, onRetrainRequested, onStepFailed, route, runWorkerApp, startPipeline, sweepLeases } from '@tern/pipeline';
 
 runWorkerApp({
   serviceName: 'pipeline-orchestrator',
@@ -17,6 +17,7 @@ runWorkerApp({
     route(Topics.headTrainingFailed, (e) => onStepFailed(deps, e)),
     route(Topics.fineTuningCompleted, (e) => onFineTuningCompleted(deps, e)),
     route(Topics.fineTuningFailed, (e) => onStepFailed(deps, e)),
+    route(Topics.jobCancelRequested, (e) => onCancelRequested(deps, e)),
   ],
   background: (deps) => {
     const timer = setInterval(() => {

@@ -91,6 +91,20 @@ describe('pipeline and Kafka-driven retraining end to end (four services, real K
     expect(steps.every((s) => s.status === 'succeeded')).toBe(true);
   }, 360_000);
 
+  it('cancels a running job at its next batch', async () => {
+    const { datasetId, hashes } = await seedEmojiDataset(prisma, ['Travel & Places', 'Animals & Nature'], 60, 41);
+    await prisma.embedding.deleteMany({ where: { contentHash: { in: hashes }, layer: 'block_16' } });
+    const jobId = randomUUID();
+    await publisher.publish(Topics.extractionRequested, { jobId, datasetId, baseModelId: 'mobilenet_v2_mid', layer: 'block_16', batchSize: 2 }, { key: jobId, correlationId: 'cancel-e2e' });
+    await eventually(async () => (await prisma.job.findUnique({ where: { id: jobId } }))?.progress != null, 120_000, 'the job to make progress');
+    await publisher.publish(Topics.jobCancelRequested, { jobId, reason: 'user changed their mind' }, { key: jobId, correlationId: 'cancel-e2e' });
+    await eventually(async () => (await prisma.job.findUniqueOrThrow({ where: { id: jobId } })).status === 'cancelled', 60_000, 'cancellation');
+    const stored = await prisma.embedding.count({ where: { contentHash: { in: hashes }, layer: 'block_16' } });
+    expect(stored).toBeGreaterThan(0);
+    expect(stored).toBeLessThan(120);
+    expect(recorder.events.some((e) => e.type === Topics.extractionCompleted && e.payload['jobId'] === jobId)).toBe(false);
+  }, 240_000);
+
   it('fails a pipeline that cannot run, with the reason', async () => {
     const missing = randomUUID();
     await publisher.publish(Topics.pipelineRequested, { jobId: missing, datasetId: randomUUID(), baseModelId: 'mobilenet_v2_mid' }, { key: missing, correlationId: 'bad' });

@@ -6,6 +6,6 @@ export { acquireJob, InvalidRequest } from './acquire-job';
 export { LocalDirectoryArtifactStore, type ArtifactStore } from './artifact-store';
 export { handleHeadTrainingRequest, type HeadTrainerDeps } from './head-training-job';
 export { loadWorkerConfig, route, runWorkerApp, type Route, type WorkerAppOptions, type WorkerConfig, type WorkerDeps } from './nest/worker-app';
-export { onExtractionCompleted, onFineTuningCompleted, onHeadTrainingCompleted, onRetrainRequested, onStepFailed, startPipeline, sweepLeases } from './orchestrator';
+export { onCancelRequested, onExtractionCompleted, onFineTuningCompleted, onHeadTrainingCompleted, onRetrainRequested, onStepFailed, startPipeline, sweepLeases } from './orchestrator';
 export { decidePromotion, type PromotionDecision } from './promotion';
 export { handleFineTuningRequest } from './fine-tuning-job';

@@ -164,3 +164,18 @@ export async function sweepLeases(deps: Deps): Promise<{ requeued: number; faile
   }
   return { requeued: requeued.length, failed: failed.length };
 }
+
+/** Cancels a job; for a pipeline, its unfinished steps too. Workers stop at their next batch or epoch. */
+export async function onCancelRequested(deps: Deps, event: Envelope<PayloadOf<'tern.job.cancel-requested.v1'>>): Promise<HandlerOutcome> {
+  const job = await deps.prisma.job.findUnique({ where: { id: event.payload.jobId } });
+  if (!job) return { status: 'skipped', reason: `job ${event.payload.jobId} does not exist` };
+  if (job.status !== 'queued' && job.status !== 'running') return { status: 'skipped', reason: `job already ${job.status}` };
+  if (job.type === 'pipeline' || job.type === 'retraining') {
+    for (const step of await deps.prisma.job.findMany({ where: { parentJobId: job.id, status: { in: ['queued', 'running'] } } })) await deps.jobs.requestCancel(step.id);
+    await deps.prisma.job.updateMany({ where: { id: job.id, status: { in: ['queued', 'running'] } }, data: { status: 'cancelled', cancelRequestedAt: new Date(), finishedAt: new Date(), error: event.payload.reason ?? 'cancelled' } });
+  } else {
+    await deps.jobs.requestCancel(job.id);
+  }
+  deps.logger.info('cancel requested', { jobId: job.id, type: job.type });
+  return { status: 'processed' };
+}
