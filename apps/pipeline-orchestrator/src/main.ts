@@ -8,7 +8,7 @@ runWorkerApp({
   groupId: 'tern.pipeline-orchestrator',
   routes: (deps) => [
     route(Topics.pipelineRequested, (e) =>
-      startPipeline(deps, { jobId: e.payload.jobId, type: 'pipeline', correlationId: e.correlationId, datasetId: e.payload.datasetId, baseModelId: e.payload.baseModelId, ...(e.payload.layer ? { layer: e.payload.layer } : {}), head: e.payload.head, ...(e.payload.fineTune ? { fineTune: e.payload.fineTune } : {}), promote: e.payload.promote, forcePromotion: false }),
+      startPipeline(deps, { jobId: e.payload.jobId, type: 'pipeline', correlationId: e.correlationId, datasetId: e.payload.datasetId, baseModelId: e.payload.baseModelId, ...(e.payload.layer ? { layer: e.payload.layer } : {}), head: e.payload.head, ...(e.payload.fineTune ? { fineTune: e.payload.fineTune } : {}), promote: e.payload.promote, forcePromotion: false, extractionShards: e.payload.extractionShards }),
     ),
     route(Topics.datasetRetrainRequested, (e) => onRetrainRequested(deps, e)),
     route(Topics.extractionCompleted, (e) => onExtractionCompleted(deps, e)),

@@ -24,6 +24,8 @@ describe('pipeline and Kafka-driven retraining end to end (four services, real K
     await recorder.start(kafka, [Topics.pipelineCompleted, Topics.pipelineFailed, Topics.modelPromotionDecided, Topics.extractionCompleted], settings.topicPrefix);
     const env = { TERN_ARTIFACT_DIR: '.tern-data/test-artifacts' };
     for (const app of ['feature-extractor', 'head-trainer', 'fine-tuner', 'pipeline-orchestrator']) workers.push(startWorkerProcess(app, `${app}-1`, settings, testDatabaseUrl(), env));
+    // A second extractor in the same consumer group: they share the extraction partitions.
+    workers.push(startWorkerProcess('feature-extractor', 'feature-extractor-2', settings, testDatabaseUrl(), env));
   }, 60_000);
   afterAll(async () => {
     killAll(workers);
@@ -90,6 +92,24 @@ describe('pipeline and Kafka-driven retraining end to end (four services, real K
     expect(steps.map((s) => s.type).sort()).toEqual(['extraction', 'fine_tuning', 'head_training']);
     expect(steps.every((s) => s.status === 'succeeded')).toBe(true);
   }, 360_000);
+
+  it('splits extraction into shards that the extractors share, each embedding computed once, and trains after the last shard', async () => {
+    const { datasetId, hashes } = await seedEmojiDataset(prisma, ['Objects', 'Symbols'], 20, 13);
+    await prisma.embedding.deleteMany({ where: { contentHash: { in: hashes }, layer: 'feature_vector' } });
+    const pipelineId = randomUUID();
+    await publisher.publish(Topics.pipelineRequested, { jobId: pipelineId, datasetId, baseModelId: 'mobilenet_v2_mid', head: { epochs: 10 }, extractionShards: 4 }, { key: datasetId, correlationId: 'shards-e2e' });
+    await eventually(() => pipelinesOf(datasetId).length === 1, 240_000, 'the sharded pipeline');
+    const shards = await prisma.job.findMany({ where: { parentJobId: pipelineId, type: 'extraction' } });
+    expect(shards).toHaveLength(4);
+    expect(shards.every((s) => s.status === 'succeeded')).toBe(true);
+    const computed = shards.map((s) => (s.result as { computed: number }).computed);
+    expect(computed.reduce((a, b) => a + b, 0)).toBe(40);
+    expect(await prisma.embedding.count({ where: { contentHash: { in: hashes }, layer: 'feature_vector' } })).toBe(40);
+    const head = await prisma.job.findFirstOrThrow({ where: { parentJobId: pipelineId, type: 'head_training' } });
+    expect(head.startedAt!.getTime()).toBeGreaterThanOrEqual(Math.max(...shards.map((s) => s.finishedAt!.getTime())));
+    // Which extractor ran each shard (both may, depending on how the keys hash to partitions).
+    process.stdout.write(`shard workers: ${shards.map((s) => (s.result as { workerId: string }).workerId).join(', ')}\n`);
+  }, 300_000);
 
   it('cancels a running job at its next batch', async () => {
     const { datasetId, hashes } = await seedEmojiDataset(prisma, ['Travel & Places', 'Animals & Nature'], 60, 41);

@@ -15,6 +15,8 @@ export const extractionRequestedSchema = z.object({
   baseModelId: baseModelIdSchema,
   layer: layerNameSchema.optional(),
   batchSize: z.number().int().min(1).max(256).default(16),
+  /** Work on one slice of the dataset (samples whose content hash falls in it), so that several extractors share a dataset. */
+  shard: z.object({ index: z.number().int().min(0), count: z.number().int().min(1).max(64) }).refine((s) => s.index < s.count, 'shard.index must be below shard.count').optional(),
 });
 
 export const headTrainingRequestedSchema = z.object({
@@ -40,6 +42,8 @@ export const pipelineRequestedSchema = z.object({
   fineTune: fineTuningParamsSchema.optional(),
   /** Promote to the dataset's production alias if better than the current one. */
   promote: z.boolean().default(false),
+  /** Split extraction into this many jobs, spread over the extractor instances. */
+  extractionShards: z.number().int().min(1).max(64).default(1),
 });
 
 export const jobProgressSchema = z.object({

@@ -51,8 +51,10 @@ export async function handleExtractionRequest(deps: ExtractionWorkerDeps, event:
     } catch (error) {
       throw new InvalidRequest((error as Error).message);
     }
-    const samples = await deps.prisma.sample.findMany({ where: { datasetId: p.datasetId }, select: { id: true, contentHash: true, storageUri: true }, orderBy: { createdAt: 'asc' } });
-    if (samples.length === 0) throw new InvalidRequest(`dataset ${p.datasetId} has no samples`);
+    const all = await deps.prisma.sample.findMany({ where: { datasetId: p.datasetId }, select: { id: true, contentHash: true, storageUri: true }, orderBy: { createdAt: 'asc' } });
+    if (all.length === 0) throw new InvalidRequest(`dataset ${p.datasetId} has no samples`);
+    // Shards split by content hash: disjoint, so no two extractors compute the same embedding.
+    const samples = p.shard ? all.filter((s) => shardOf(s.contentHash, p.shard!.count) === p.shard!.index) : all;
 
     const base = await deps.loadBase(descriptor.id);
     await ensureBaseModelRow(deps.prisma, base.descriptor, base.weightsHash);
@@ -84,9 +86,10 @@ export async function handleExtractionRequest(deps: ExtractionWorkerDeps, event:
       log.info(cancelled ? 'extraction cancelled' : 'lease lost; stopping');
       return { status: 'skipped', reason: cancelled ? 'cancelled' : 'lease lost' };
     }
-    const summary = { computed: result.computed, reusedFromCache: result.reused, failed: result.failed.slice(0, 1000).map((f) => ({ sampleId: f.id, reason: f.reason })), durationMs: Date.now() - started };
+    const summary = { workerId: deps.workerId, computed: result.computed, reusedFromCache: result.reused, failed: result.failed.slice(0, 1000).map((f) => ({ sampleId: f.id, reason: f.reason })), durationMs: Date.now() - started };
     if (!(await deps.jobs.succeed(p.jobId, deps.workerId, summary))) return { status: 'skipped', reason: 'lease lost before completion' };
-    await deps.publisher.publish(Topics.extractionCompleted, { jobId: p.jobId, datasetId: p.datasetId, ...summary }, { key: p.jobId, correlationId: event.correlationId, causationId: event.eventId });
+    const { workerId: _worker, ...completed } = summary;
+    await deps.publisher.publish(Topics.extractionCompleted, { jobId: p.jobId, datasetId: p.datasetId, ...completed }, { key: p.jobId, correlationId: event.correlationId, causationId: event.eventId });
     log.info('extraction completed', { computed: result.computed, reused: result.reused, failed: result.failed.length });
     return { status: 'processed' };
   } catch (error) {
@@ -99,4 +102,9 @@ export async function handleExtractionRequest(deps: ExtractionWorkerDeps, event:
     if (state === 'requeued') throw error;
     return { status: 'processed' };
   }
+}
+
+/** Which of `count` shards a sample belongs to, from its content hash. */
+export function shardOf(contentHash: string, count: number): number {
+  return parseInt(contentHash.slice(0, 8), 16) % count;
 }

@@ -14,6 +14,8 @@ interface PipelineParams {
   fineTune?: unknown;
   promote: boolean;
   forcePromotion: boolean;
+  /** Extraction jobs the dataset is split into (spread over the extractors' partitions). */
+  extractionShards?: number;
 }
 
 type Deps = Pick<WorkerDeps, 'prisma' | 'jobs' | 'publisher' | 'logger'>;
@@ -31,9 +33,9 @@ async function finishPipeline(deps: Deps, pipeline: Job, outcome: { failed: stri
 }
 
 /** Creates the next step's job row once (idempotency key per pipeline and step) and publishes its request. */
-async function startStep(deps: Deps, pipeline: Job, type: 'extraction' | 'head_training' | 'fine_tuning', payload: Record<string, unknown>): Promise<void> {
+async function startStep(deps: Deps, pipeline: Job, type: 'extraction' | 'head_training' | 'fine_tuning', payload: Record<string, unknown>, part = ''): Promise<void> {
   const stepId = randomUUID();
-  const { job, created } = await deps.jobs.create({ id: stepId, type, datasetId: pipeline.datasetId!, parentJobId: pipeline.id, parameters: { ...payload, jobId: stepId } as Prisma.InputJsonValue, correlationId: pipeline.correlationId, idempotencyKey: `${pipeline.id}:${type}` });
+  const { job, created } = await deps.jobs.create({ id: stepId, type, datasetId: pipeline.datasetId!, parentJobId: pipeline.id, parameters: { ...payload, jobId: stepId } as Prisma.InputJsonValue, correlationId: pipeline.correlationId, idempotencyKey: `${pipeline.id}:${type}${part}` });
   if (!created) return;
   const request = { ...payload, jobId: job.id } as never;
   const topic = { extraction: Topics.extractionRequested, head_training: Topics.headTrainingRequested, fine_tuning: Topics.fineTuningRequested }[type];
@@ -44,9 +46,9 @@ async function startStep(deps: Deps, pipeline: Job, type: 'extraction' | 'head_t
 }
 
 /** Starts a pipeline (extract → head → promotion decision); a redelivered request finds its job and does nothing. */
-export async function startPipeline(deps: Deps, input: PipelineParams & { jobId: string; type: 'pipeline' | 'retraining'; correlationId: string; idempotencyKey?: string }): Promise<HandlerOutcome> {
+export async function startPipeline(deps: Deps, input: Omit<PipelineParams, 'extractionShards'> & { extractionShards?: number; jobId: string; type: 'pipeline' | 'retraining'; correlationId: string; idempotencyKey?: string }): Promise<HandlerOutcome> {
   const dataset = await deps.prisma.dataset.findUnique({ where: { id: input.datasetId }, select: { id: true } });
-  const params: PipelineParams = { datasetId: input.datasetId, baseModelId: input.baseModelId, ...(input.layer ? { layer: input.layer } : {}), head: input.head, ...(input.fineTune ? { fineTune: input.fineTune } : {}), promote: input.promote, forcePromotion: input.forcePromotion };
+  const params: PipelineParams = { datasetId: input.datasetId, baseModelId: input.baseModelId, ...(input.layer ? { layer: input.layer } : {}), head: input.head, ...(input.fineTune ? { fineTune: input.fineTune } : {}), promote: input.promote, forcePromotion: input.forcePromotion, extractionShards: input.extractionShards ?? 1 };
   const { job, created } = await deps.jobs.create({ id: input.jobId, type: input.type, ...(dataset ? { datasetId: input.datasetId } : {}), parameters: params as unknown as Prisma.InputJsonValue, correlationId: input.correlationId, ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}), maxAttempts: 1 });
   if (!created || job.status !== 'queued') return { status: 'skipped', reason: `pipeline ${job.id} already ${job.status}` };
   await deps.prisma.job.update({ where: { id: job.id }, data: { status: 'running', startedAt: new Date(), attempt: 1 } });
@@ -66,7 +68,10 @@ export async function startPipeline(deps: Deps, input: PipelineParams & { jobId:
     await finishPipeline(deps, running, { failed: problem });
     return { status: 'processed' };
   }
-  await startStep(deps, running, 'extraction', { datasetId: input.datasetId, baseModelId: input.baseModelId, ...(input.layer ? { layer: input.layer } : {}), batchSize: 16 });
+  const shards = params.extractionShards ?? 1;
+  for (let index = 0; index < shards; index++) {
+    await startStep(deps, running, 'extraction', { datasetId: input.datasetId, baseModelId: input.baseModelId, ...(input.layer ? { layer: input.layer } : {}), batchSize: 16, ...(shards > 1 ? { shard: { index, count: shards } } : {}) }, shards > 1 ? `:${index}` : '');
+  }
   return { status: 'processed' };
 }
 
@@ -81,6 +86,9 @@ export async function onExtractionCompleted(deps: Deps, event: Envelope<PayloadO
   const found = await parentOf(deps, event.payload.jobId);
   if (!found) return { status: 'skipped', reason: 'not a step of a running pipeline' };
   const params = found.pipeline.parameters as unknown as PipelineParams;
+  // With shards, the head waits for every slice of the dataset.
+  const pending = await deps.prisma.job.count({ where: { parentJobId: found.pipeline.id, type: 'extraction', status: { not: 'succeeded' } } });
+  if (pending > 0) return { status: 'processed' };
   await startStep(deps, found.pipeline, 'head_training', { datasetId: params.datasetId, baseModelId: params.baseModelId, ...(params.layer ? { layer: params.layer } : {}), params: headTrainingParamsSchema.parse(params.head ?? {}) });
   return { status: 'processed' };
 }
