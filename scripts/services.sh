@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Starts or stops Tern's pipeline services as background processes (logs in $TERN_DATA_DIR/logs).
+# Usage: services.sh start|stop|status
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+cd "$TERN_ROOT"
+SERVICES=(feature-extractor head-trainer fine-tuner pipeline-orchestrator)
+RUN_DIR="$TERN_DATA_DIR/run"
+mkdir -p "$RUN_DIR" "$TERN_DATA_DIR/logs"
+
+running() { [[ -f "$RUN_DIR/$1.pid" ]] && kill -0 "$(cat "$RUN_DIR/$1.pid")" 2>/dev/null; }
+
+start() {
+  for s in "${SERVICES[@]}"; do
+    if running "$s"; then log "$s already running"; continue; fi
+    TERN_WORKER_ID="$s-$(hostname)" TERN_ARTIFACT_DIR="${TERN_ARTIFACT_DIR:-$TERN_DATA_DIR/artifacts}" \
+      setsid nohup node --import tsx "apps/$s/src/main.ts" >>"$TERN_DATA_DIR/logs/$s.log" 2>&1 < /dev/null &
+    echo $! > "$RUN_DIR/$s.pid"
+    log "started $s (pid $!, log $TERN_DATA_DIR/logs/$s.log)"
+  done
+  sleep 2
+  for s in "${SERVICES[@]}"; do running "$s" || { tail -20 "$TERN_DATA_DIR/logs/$s.log" >&2; die "$s exited at start"; }; done
+}
+
+stop() {
+  for s in "${SERVICES[@]}"; do
+    if running "$s"; then kill "$(cat "$RUN_DIR/$s.pid")"; log "stopping $s"; fi
+  done
+  for s in "${SERVICES[@]}"; do
+    for _ in $(seq 1 60); do running "$s" || break; sleep 0.5; done
+    running "$s" && kill -9 "$(cat "$RUN_DIR/$s.pid")"
+    rm -f "$RUN_DIR/$s.pid"
+  done
+}
+
+status() { for s in "${SERVICES[@]}"; do if running "$s"; then echo "$s: running"; else echo "$s: stopped"; fi; done; }
+
+case "${1:-}" in
+  start) start ;; stop) stop ;; status) status ;;
+  *) die "usage: $0 start|stop|status" ;;
+esac
