@@ -77,6 +77,15 @@ describe('feature-extractor service on real Kafka and Postgres', () => {
     expect(eventsOf(Topics.extractionFailed, unknownDataset)[0]!.payload).toMatchObject({ retryable: false, reason: expect.stringMatching(/dataset .* does not exist/) });
     expect(eventsOf(Topics.extractionFailed, unknownBase)[0]!.payload['reason']).toMatch(/unknown base model "resnet_9000"/);
     expect((await prisma.job.findUniqueOrThrow({ where: { id: unknownBase } })).status).toBe('failed');
+
+    // A request that breaks the schema (bad batch size) is dead-lettered, and its job is failed with the reason.
+    const badParams = randomUUID();
+    const raw = kafka.producer();
+    await raw.connect();
+    await raw.send({ topic: `${settings.topicPrefix}${Topics.extractionRequested}`, messages: [{ key: badParams, value: JSON.stringify({ eventId: randomUUID(), correlationId: 'raw', occurredAt: new Date().toISOString(), type: Topics.extractionRequested, schemaVersion: 1, producer: 'raw', payload: { jobId: badParams, datasetId, baseModelId: 'mobilenet_v2_mid', batchSize: 0 } }) }] });
+    await raw.disconnect();
+    await eventually(async () => (await prisma.job.findUnique({ where: { id: badParams } }))?.status === 'failed', 60_000, 'the invalid request to fail its job');
+    expect((await prisma.job.findUniqueOrThrow({ where: { id: badParams } })).error).toMatch(/invalid request: .*payload\.batchSize/);
     worker.kill('SIGTERM');
   }, 240_000);
 

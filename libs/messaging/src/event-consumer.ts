@@ -36,6 +36,8 @@ export interface ConsumerOptions {
   /** Where a brand-new group starts: the earliest retained message, or only new ones. */
   fromBeginning?: boolean;
   partitionsConsumedConcurrently?: number;
+  /** Called after a message was dead-lettered (e.g. to fail the job an invalid request named). */
+  onDeadLetter?: (info: { topic: TopicName; value: Buffer | null; reason: string }) => Promise<void>;
 }
 
 export const DLQ_HEADERS = {
@@ -139,6 +141,7 @@ export class EventConsumer {
     if (!decoded.ok) {
       log.warn('invalid message dead-lettered', { reason: decoded.reason });
       await this.deadLetter(topic, partition, message.offset, message.value, message.key, message.headers, decoded.reason, 0);
+      await this.options.onDeadLetter?.({ topic, value: message.value, reason: decoded.reason }).catch((error: Error) => log.error('dead-letter hook failed', { error }));
       await commit();
       return;
     }

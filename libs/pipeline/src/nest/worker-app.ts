@@ -9,6 +9,7 @@ import { createPrismaClient, type PrismaClient } from '@tern/db';
 import { ConsumerRegistry, EventPublisher, MessagingModule, type EventHandler } from '@tern/messaging';
 import { bundledBaseModel, initBackend, loadBase, type LoadedBase } from '@tern/ml';
 import { LocalDirectoryArtifactStore, type ArtifactStore } from '../artifact-store';
+import { failJobOfInvalidRequest } from '../invalid-request';
 import { JobRepository } from '../job-repository';
 
 export interface WorkerConfig extends TernConfig {
@@ -83,7 +84,7 @@ class WorkerConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
       // One loaded base per id for the life of the process.
       loadBase: (id) => this.bases.get(id) ?? this.bases.set(id, loadBase(bundledBaseModel(id))).get(id)!,
     };
-    const consumer = this.consumers.create({ groupId: this.options.groupId, sessionTimeoutMs: 30_000, logger });
+    const consumer = this.consumers.create({ groupId: this.options.groupId, sessionTimeoutMs: 30_000, logger, onDeadLetter: (info) => failJobOfInvalidRequest(deps, info) });
     const routes = this.options.routes(deps);
     for (const r of routes) consumer.on(r.topic, r.handler);
     await consumer.start();
