@@ -1,28 +1,21 @@
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { Topics } from '@tern/contracts';
-import { createPrismaClient, type PrismaClient } from '@tern/db';
-import { testDatabaseUrl } from '@tern/db/testing';
-import { ensureTopics, EventPublisher } from '@tern/messaging';
-import { eventually, testKafka, testKafkaSettings } from '@tern/messaging/testing';
-import { EventRecorder, killAll, seedEmojiDataset, startWorkerProcess } from '@tern/pipeline/testing';
+import type { PrismaClient } from '@tern/db';
+import type { EventPublisher, KafkaSettings } from '@tern/messaging';
+import { eventually } from '@tern/messaging/testing';
+import { seedEmojiDataset, startHarness, type EventRecorder, type Harness } from '@tern/pipeline/testing';
 
 const topics = [Topics.extractionRequested, Topics.extractionProgress, Topics.extractionCompleted, Topics.extractionFailed];
 
 describe('feature-extractor service on real Kafka and Postgres', () => {
-  const settings = testKafkaSettings();
+  let h: Harness;
   let kafka: Kafka;
   let prisma: PrismaClient;
   let publisher: EventPublisher;
-  const workers: ChildProcess[] = [];
-  const recorder = new EventRecorder();
-
-  const startWorker = (id: string) => {
-    const child = startWorkerProcess('feature-extractor', id, settings, testDatabaseUrl());
-    workers.push(child);
-    return child;
-  };
+  let recorder: EventRecorder;
+  let settings: KafkaSettings;
+  const startWorker = (id: string) => h.startWorker('feature-extractor', id);
 
   async function seedDataset(perClass: number): Promise<{ datasetId: string; hashes: string[] }> {
     const seeded = await seedEmojiDataset(prisma, ['Food & Drink', 'Flags'], perClass, 31);
@@ -36,18 +29,10 @@ describe('feature-extractor service on real Kafka and Postgres', () => {
   const eventsOf = (type: string, jobId: string) => recorder.of(type, jobId);
 
   beforeAll(async () => {
-    kafka = testKafka(settings);
-    await ensureTopics(kafka, { topicPrefix: settings.topicPrefix, topics, partitions: 2 });
-    prisma = createPrismaClient({ url: testDatabaseUrl() });
-    publisher = new EventPublisher(kafka, 'e2e-test', settings.topicPrefix);
-    await recorder.start(kafka, topics.slice(1), settings.topicPrefix);
+    h = await startHarness(topics);
+    ({ kafka, prisma, publisher, recorder, settings } = h);
   }, 60_000);
-  afterAll(async () => {
-    killAll(workers);
-    await recorder.stop();
-    await publisher.disconnect();
-    await prisma.$disconnect();
-  });
+  afterAll(() => h.close());
 
   it('extracts a dataset once, skips the redelivered request, reuses the cache for the next job, and fails bad requests with a reason', async () => {
     const worker = startWorker('worker-1');

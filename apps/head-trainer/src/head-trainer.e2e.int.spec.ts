@@ -1,15 +1,12 @@
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
+import { fileURLToPath } from 'node:url';
 import { Topics } from '@tern/contracts';
-import { createPrismaClient, type PrismaClient } from '@tern/db';
-import { testDatabaseUrl } from '@tern/db/testing';
-import { ensureTopics, EventPublisher } from '@tern/messaging';
-import { eventually, testKafka, testKafkaSettings } from '@tern/messaging/testing';
+import type { PrismaClient } from '@tern/db';
+import type { EventPublisher } from '@tern/messaging';
+import { eventually } from '@tern/messaging/testing';
 import { fileSource, initBackend, loadClassifier } from '@tern/ml';
 import { emojiSubset } from '@tern/ml/testing';
-import { EventRecorder, killAll, seedEmojiDataset, startWorkerProcess } from '@tern/pipeline/testing';
-import { fileURLToPath } from 'node:url';
+import { seedEmojiDataset, startHarness, type EventRecorder, type Harness } from '@tern/pipeline/testing';
 
 const topics = [
   Topics.extractionRequested, Topics.extractionCompleted, Topics.extractionFailed,
@@ -17,28 +14,18 @@ const topics = [
 ];
 
 describe('head-trainer service: cached embeddings → registered model (real Kafka, Postgres, images)', () => {
-  const settings = testKafkaSettings();
-  let kafka: Kafka;
+  let h: Harness;
   let prisma: PrismaClient;
   let publisher: EventPublisher;
-  const workers: ChildProcess[] = [];
-  const recorder = new EventRecorder();
+  let recorder: EventRecorder;
 
   beforeAll(async () => {
-    kafka = testKafka(settings);
-    await ensureTopics(kafka, { topicPrefix: settings.topicPrefix, topics, partitions: 2 });
-    prisma = createPrismaClient({ url: testDatabaseUrl() });
-    publisher = new EventPublisher(kafka, 'e2e-test', settings.topicPrefix);
-    await recorder.start(kafka, topics.filter((t) => !t.endsWith('requested.v1')), settings.topicPrefix);
-    workers.push(startWorkerProcess('feature-extractor', 'extractor-1', settings, testDatabaseUrl()));
-    workers.push(startWorkerProcess('head-trainer', 'trainer-1', settings, testDatabaseUrl(), { TERN_ARTIFACT_DIR: '.tern-data/test-artifacts' }));
+    h = await startHarness(topics);
+    ({ prisma, publisher, recorder } = h);
+    h.startWorker('feature-extractor', 'extractor-1');
+    h.startWorker('head-trainer', 'trainer-1');
   }, 60_000);
-  afterAll(async () => {
-    killAll(workers);
-    await recorder.stop();
-    await publisher.disconnect();
-    await prisma.$disconnect();
-  });
+  afterAll(() => h.close());
 
   const send = (topic: typeof Topics.extractionRequested | typeof Topics.headTrainingRequested, payload: Record<string, unknown>) =>
     publisher.publish(topic, payload as never, { key: String(payload['jobId']), correlationId: 'head-e2e' });

@@ -1,38 +1,24 @@
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
 import { allTopics, Topics } from '@tern/contracts';
-import { createPrismaClient, type PrismaClient } from '@tern/db';
-import { testDatabaseUrl } from '@tern/db/testing';
-import { ensureTopics, EventPublisher } from '@tern/messaging';
-import { eventually, testKafka, testKafkaSettings } from '@tern/messaging/testing';
-import { EventRecorder, killAll, seedEmojiDataset, startWorkerProcess } from '@tern/pipeline/testing';
+import type { PrismaClient } from '@tern/db';
+import type { EventPublisher } from '@tern/messaging';
+import { eventually } from '@tern/messaging/testing';
+import { seedEmojiDataset, startHarness, type EventRecorder, type Harness } from '@tern/pipeline/testing';
 
 describe('pipeline and Kafka-driven retraining end to end (four services, real Kafka and Postgres)', () => {
-  const settings = testKafkaSettings();
-  let kafka: Kafka;
+  let h: Harness;
   let prisma: PrismaClient;
   let publisher: EventPublisher;
-  const workers: ChildProcess[] = [];
-  const recorder = new EventRecorder();
+  let recorder: EventRecorder;
 
   beforeAll(async () => {
-    kafka = testKafka(settings);
-    await ensureTopics(kafka, { topicPrefix: settings.topicPrefix, topics: allTopics, partitions: 2 });
-    prisma = createPrismaClient({ url: testDatabaseUrl() });
-    publisher = new EventPublisher(kafka, 'e2e-test', settings.topicPrefix);
-    await recorder.start(kafka, [Topics.pipelineCompleted, Topics.pipelineFailed, Topics.modelPromotionDecided, Topics.extractionCompleted], settings.topicPrefix);
-    const env = { TERN_ARTIFACT_DIR: '.tern-data/test-artifacts' };
-    for (const app of ['feature-extractor', 'head-trainer', 'fine-tuner', 'pipeline-orchestrator']) workers.push(startWorkerProcess(app, `${app}-1`, settings, testDatabaseUrl(), env));
+    h = await startHarness(allTopics, [Topics.pipelineCompleted, Topics.pipelineFailed, Topics.modelPromotionDecided, Topics.extractionCompleted]);
+    ({ prisma, publisher, recorder } = h);
+    for (const app of ['feature-extractor', 'head-trainer', 'fine-tuner', 'pipeline-orchestrator']) h.startWorker(app, `${app}-1`);
     // A second extractor in the same consumer group: they share the extraction partitions.
-    workers.push(startWorkerProcess('feature-extractor', 'feature-extractor-2', settings, testDatabaseUrl(), env));
+    h.startWorker('feature-extractor', 'feature-extractor-2');
   }, 60_000);
-  afterAll(async () => {
-    killAll(workers);
-    await recorder.stop();
-    await publisher.disconnect();
-    await prisma.$disconnect();
-  });
+  afterAll(() => h.close());
 
   const pipelinesOf = (datasetId: string) => recorder.events.filter((e) => e.type === Topics.pipelineCompleted && e.payload['datasetId'] === datasetId);
   const decisionsOf = (datasetId: string) => recorder.events.filter((e) => e.type === Topics.modelPromotionDecided && e.payload['datasetId'] === datasetId);

@@ -1,24 +1,13 @@
 import type { Envelope, PayloadOf } from '@tern/contracts';
 import { Topics } from '@tern/contracts';
-import type { Logger } from '@tern/config';
-import type { PrismaClient } from '@tern/db';
-import type { EventPublisher, HandlerContext, HandlerOutcome } from '@tern/messaging';
-import { bundledBaseModel, createFeatureExtractor, extractEmbeddings, findLayer, type FeatureExtractor, type LoadedBase } from '@tern/ml';
+import type { HandlerContext, HandlerOutcome } from '@tern/messaging';
+import { bundledBaseModel, createFeatureExtractor, extractEmbeddings, findLayer, type FeatureExtractor } from '@tern/ml';
 import { acquireJob, InvalidRequest } from './acquire-job';
-import type { JobRepository } from './job-repository';
 import { ensureBaseModelRow, PostgresEmbeddingStore } from './postgres-embedding-store';
 import { sampleSource } from './sample-source';
+import type { WorkerDeps } from './worker-deps';
 
-export interface ExtractionWorkerDeps {
-  prisma: PrismaClient;
-  jobs: JobRepository;
-  publisher: EventPublisher;
-  logger: Logger;
-  workerId: string;
-  /** How long a claim holds without renewal; renewed at every batch. */
-  leaseMs: number;
-  loadBase: (baseModelId: string) => Promise<LoadedBase>;
-}
+export type ExtractionWorkerDeps = Omit<WorkerDeps, 'artifacts'>;
 
 type Request = Envelope<PayloadOf<'tern.extraction.requested.v1'>>;
 

@@ -5,9 +5,10 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Topics, type Envelope, type PayloadOf } from '@tern/contracts';
 import type { HandlerContext, HandlerOutcome } from '@tern/messaging';
-import { decodeImage, evaluateModel, fineTune, loadLayersModelFromDir, saveClassifier, TrainingCancelledError, type PixelSet } from '@tern/ml';
+import { decodeImage, evaluateModel, fineTune, loadLayersModelFromDir, saveClassifier, type PixelSet } from '@tern/ml';
 import { acquireJob, InvalidRequest } from './acquire-job';
-import type { WorkerDeps } from './nest/worker-app';
+import { epochRecorder, registerModel, trainingErrorOutcome } from './training-steps';
+import type { WorkerDeps } from './worker-deps';
 import { sampleSource } from './sample-source';
 
 type Request = Envelope<PayloadOf<'tern.fine-tuning.requested.v1'>>;
@@ -61,17 +62,7 @@ export async function handleFineTuningRequest(deps: WorkerDeps, event: Request, 
     const stop = new AbortController();
     const result = await fineTune(base, parent.embeddingLayer, head, train, validation, labels.length, p.params, {
       signal: stop.signal,
-      onEpoch: async (m) => {
-        await deps.prisma.trainingMetric.upsert({
-          where: { jobId_stage_epoch: { jobId: p.jobId, stage: 'fine_tune', epoch: m.epoch } },
-          update: {},
-          create: { jobId: p.jobId, stage: 'fine_tune', epoch: m.epoch, loss: m.loss, accuracy: m.accuracy, valLoss: m.valLoss ?? null, valAccuracy: m.valAccuracy ?? null, durationMs: m.durationMs },
-        });
-        const beat = await deps.jobs.heartbeat(p.jobId, deps.workerId, deps.leaseMs, { stage: 'fine_tune', done: m.epoch + 1, total: p.params.epochs });
-        if (beat.cancelRequested || !beat.leaseHeld) stop.abort();
-        await deps.publisher.publish(Topics.fineTuningProgress, { jobId: p.jobId, jobType: 'fine_tuning', stage: 'fine_tune', done: m.epoch + 1, total: p.params.epochs, epoch: { epoch: m.epoch, loss: m.loss, accuracy: m.accuracy, ...(m.valLoss !== undefined ? { valLoss: m.valLoss, valAccuracy: m.valAccuracy } : {}) } }, { key: p.jobId, correlationId: event.correlationId });
-        await ctx.heartbeat().catch(() => undefined);
-      },
+      onEpoch: epochRecorder(deps, 'fine_tune', p.jobId, p.params.epochs, event, ctx, stop),
     });
     try {
       const test = await decode('test');
@@ -86,35 +77,16 @@ export async function handleFineTuningRequest(deps: WorkerDeps, event: Request, 
       const modelId = randomUUID();
       await saveClassifier(workDir, { base, layerId: parent.embeddingLayer, head, labels, kind: 'fine_tuned', fullModel: result.model, ...(evaluation ? { metrics: { ...evaluation } } : {}) });
       const artifactUri = await deps.artifacts.put(`${p.datasetId}/${modelId}`, workDir);
-      const model = await deps.prisma.$transaction(async (tx) => {
-        const last = await tx.trainedModel.aggregate({ where: { datasetId: p.datasetId }, _max: { version: true } });
-        return tx.trainedModel.create({
-          data: { id: modelId, datasetId: p.datasetId, version: (last._max.version ?? 0) + 1, kind: 'fine_tuned', jobId: p.jobId, parentModelId: parent.id, baseModelId: parent.baseModelId, embeddingLayer: parent.embeddingLayer, labels, config: p.params, metrics: evaluation ? JSON.parse(JSON.stringify(evaluation)) : {}, testAccuracy: evaluation?.accuracy ?? null, artifactUri },
-        });
-      });
-      await deps.prisma.trainingMetric.updateMany({ where: { jobId: p.jobId, stage: 'fine_tune' }, data: { modelId: model.id } });
-      if (!(await deps.jobs.succeed(p.jobId, deps.workerId, { modelId: model.id, version: model.version, testAccuracy: model.testAccuracy, cutLayer: result.cutLayer }))) return { status: 'skipped', reason: 'lease lost before completion' };
-      await deps.publisher.publish(Topics.fineTuningCompleted, { jobId: p.jobId, datasetId: p.datasetId, modelId: model.id, modelVersion: model.version, testAccuracy: model.testAccuracy, durationMs: Date.now() - started }, { key: p.jobId, correlationId: event.correlationId, causationId: event.eventId });
-      await deps.publisher.publish(Topics.modelRegistered, { modelId: model.id, datasetId: p.datasetId, version: model.version, kind: 'fine_tuned', jobId: p.jobId, testAccuracy: model.testAccuracy }, { key: p.datasetId, correlationId: event.correlationId, causationId: event.eventId });
-      log.info('fine-tuned model registered', { modelId: model.id, version: model.version, testAccuracy: model.testAccuracy });
+      const registered = await registerModel(deps, 'fine_tune', event, { id: modelId, baseModelId: parent.baseModelId, parentModelId: parent.id, embeddingLayer: parent.embeddingLayer, labels, config: p.params, evaluation, artifactUri }, started);
+      if (!registered) return { status: 'skipped', reason: 'lease lost before completion' };
+      log.debug('fine-tuning job done', { cutLayer: result.cutLayer });
       return { status: 'processed' };
     } finally {
       result.release();
       head.dispose();
     }
   } catch (error) {
-    if (error instanceof TrainingCancelledError) {
-      await deps.jobs.cancelled(p.jobId, deps.workerId);
-      return { status: 'skipped', reason: 'cancelled' };
-    }
-    if (error instanceof InvalidRequest) {
-      await fail(error.message, false);
-      return { status: 'processed' };
-    }
-    if ((error as { code?: string }).code === 'P2002') return { status: 'skipped', reason: 'model already registered for this job' };
-    const state = await fail(`${(error as Error).name}: ${(error as Error).message}`, true);
-    if (state === 'requeued') throw error;
-    return { status: 'processed' };
+    return trainingErrorOutcome(deps, p.jobId, error, fail);
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }

@@ -3,25 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Topics, type Envelope, type PayloadOf } from '@tern/contracts';
-import type { Logger } from '@tern/config';
-import type { PrismaClient } from '@tern/db';
-import type { EventPublisher, HandlerContext, HandlerOutcome } from '@tern/messaging';
-import { bundledBaseModel, embeddingKeyOf, evaluateModel, findLayer, preprocessingKey, saveClassifier, toTensors, trainHead, TrainingCancelledError, type LabelledVectors, type LoadedBase } from '@tern/ml';
+import type { HandlerContext, HandlerOutcome } from '@tern/messaging';
+import { bundledBaseModel, embeddingKeyOf, evaluateModel, findLayer, preprocessingKey, saveClassifier, toTensors, trainHead, type LabelledVectors } from '@tern/ml';
 import { acquireJob, InvalidRequest } from './acquire-job';
-import type { ArtifactStore } from './artifact-store';
-import type { JobRepository } from './job-repository';
 import { PostgresEmbeddingStore } from './postgres-embedding-store';
+import { epochRecorder, registerModel, trainingErrorOutcome } from './training-steps';
+import type { WorkerDeps } from './worker-deps';
 
-export interface HeadTrainerDeps {
-  prisma: PrismaClient;
-  jobs: JobRepository;
-  publisher: EventPublisher;
-  artifacts: ArtifactStore;
-  logger: Logger;
-  workerId: string;
-  leaseMs: number;
-  loadBase: (baseModelId: string) => Promise<LoadedBase>;
-}
+export type HeadTrainerDeps = WorkerDeps;
 
 type Request = Envelope<PayloadOf<'tern.head-training.requested.v1'>>;
 type Split = 'train' | 'validation' | 'test';
@@ -75,17 +64,7 @@ export async function handleHeadTrainingRequest(deps: HeadTrainerDeps, event: Re
     const head = await trainHead(splitData('train'), p.params, {
       validation: splitData('validation'),
       signal: stop.signal,
-      onEpoch: async (m) => {
-        await deps.prisma.trainingMetric.upsert({
-          where: { jobId_stage_epoch: { jobId: p.jobId, stage: 'head', epoch: m.epoch } },
-          update: {},
-          create: { jobId: p.jobId, stage: 'head', epoch: m.epoch, loss: m.loss, accuracy: m.accuracy, valLoss: m.valLoss ?? null, valAccuracy: m.valAccuracy ?? null, durationMs: m.durationMs },
-        });
-        const beat = await deps.jobs.heartbeat(p.jobId, deps.workerId, deps.leaseMs, { stage: 'head', done: m.epoch + 1, total: p.params.epochs });
-        if (beat.cancelRequested || !beat.leaseHeld) stop.abort();
-        await deps.publisher.publish(Topics.headTrainingProgress, { jobId: p.jobId, jobType: 'head_training', stage: 'head', done: m.epoch + 1, total: p.params.epochs, epoch: { epoch: m.epoch, loss: m.loss, accuracy: m.accuracy, ...(m.valLoss !== undefined ? { valLoss: m.valLoss, valAccuracy: m.valAccuracy } : {}) } }, { key: p.jobId, correlationId: event.correlationId });
-        await ctx.heartbeat().catch(() => undefined);
-      },
+      onEpoch: epochRecorder(deps, 'head', p.jobId, p.params.epochs, event, ctx, stop),
     });
     try {
       const test = splitData('test');
@@ -101,49 +80,15 @@ export async function handleHeadTrainingRequest(deps: HeadTrainerDeps, event: Re
       await saveClassifier(workDir, { base, layerId: layer.id, head: head.model, labels: classNames, kind: 'head', ...(evaluation ? { metrics: { ...evaluation } } : {}) });
       const artifactUri = await deps.artifacts.put(`${p.datasetId}/${modelId}`, workDir);
       const baseRow = await deps.prisma.baseModel.findUniqueOrThrow({ where: { name_version: { name: descriptor.id, version: descriptor.version } } });
-      const model = await deps.prisma.$transaction(async (tx) => {
-        const last = await tx.trainedModel.aggregate({ where: { datasetId: p.datasetId }, _max: { version: true } });
-        return tx.trainedModel.create({
-          data: {
-            id: modelId,
-            datasetId: p.datasetId,
-            version: (last._max.version ?? 0) + 1,
-            kind: 'head',
-            jobId: p.jobId,
-            baseModelId: baseRow.id,
-            embeddingLayer: layer.id,
-            labels: classNames,
-            config: p.params,
-            metrics: evaluation ? JSON.parse(JSON.stringify(evaluation)) : {},
-            testAccuracy: evaluation?.accuracy ?? null,
-            artifactUri,
-          },
-        });
-      });
-      await deps.prisma.trainingMetric.updateMany({ where: { jobId: p.jobId, stage: 'head' }, data: { modelId: model.id } });
-      if (!(await deps.jobs.succeed(p.jobId, deps.workerId, { modelId: model.id, version: model.version, testAccuracy: model.testAccuracy }))) return { status: 'skipped', reason: 'lease lost before completion' };
-      const durationMs = Date.now() - started;
-      await deps.publisher.publish(Topics.headTrainingCompleted, { jobId: p.jobId, datasetId: p.datasetId, modelId: model.id, modelVersion: model.version, testAccuracy: model.testAccuracy, durationMs }, { key: p.jobId, correlationId: event.correlationId, causationId: event.eventId });
-      await deps.publisher.publish(Topics.modelRegistered, { modelId: model.id, datasetId: p.datasetId, version: model.version, kind: 'head', jobId: p.jobId, testAccuracy: model.testAccuracy }, { key: p.datasetId, correlationId: event.correlationId, causationId: event.eventId });
-      log.info('head trained and registered', { modelId: model.id, version: model.version, testAccuracy: model.testAccuracy });
+      const registered = await registerModel(deps, 'head', event, { id: modelId, baseModelId: baseRow.id, embeddingLayer: layer.id, labels: classNames, config: p.params, evaluation, artifactUri }, started);
+      if (!registered) return { status: 'skipped', reason: 'lease lost before completion' };
+      log.debug('head job done');
       return { status: 'processed' };
     } finally {
       head.model.dispose();
     }
   } catch (error) {
-    if (error instanceof TrainingCancelledError) {
-      await deps.jobs.cancelled(p.jobId, deps.workerId);
-      return { status: 'skipped', reason: 'cancelled' };
-    }
-    if (error instanceof InvalidRequest) {
-      await fail(error.message, false);
-      return { status: 'processed' };
-    }
-    // A duplicate (job, kind) means an earlier delivery registered the model: nothing to redo.
-    if ((error as { code?: string }).code === 'P2002') return { status: 'skipped', reason: 'model already registered for this job' };
-    const state = await fail(`${(error as Error).name}: ${(error as Error).message}`, true);
-    if (state === 'requeued') throw error;
-    return { status: 'processed' };
+    return trainingErrorOutcome(deps, p.jobId, error, fail);
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }

@@ -1,6 +1,6 @@
 import { Topics, type TopicName } from '@tern/contracts';
 import type { JobType } from '@tern/db';
-import type { WorkerDeps } from './nest/worker-app';
+import type { WorkerDeps } from './worker-deps';
 
 const jobTypeOfTopic: Partial<Record<TopicName, JobType>> = {
   [Topics.extractionRequested]: 'extraction',

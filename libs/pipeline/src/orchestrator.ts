@@ -3,7 +3,7 @@ import { headTrainingParamsSchema, Topics, type Envelope, type PayloadOf } from 
 import type { Job, Prisma } from '@tern/db';
 import type { HandlerOutcome } from '@tern/messaging';
 import { bundledBaseModel, findLayer } from '@tern/ml';
-import type { WorkerDeps } from './nest/worker-app';
+import type { WorkerDeps } from './worker-deps';
 import { decidePromotion } from './promotion';
 
 interface PipelineParams {

@@ -3,31 +3,23 @@ import os from 'node:os';
 import path from 'node:path';
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { coreEnvShape, createLogger, envTypes, loadConfigOrExit, loadTernConfig, parseEnv, type Logger, type TernConfig } from '@tern/config';
+import { coreEnvShape, createLogger, envTypes, loadConfigOrExit, loadTernConfig, parseEnv, type TernConfig } from '@tern/config';
 import type { TopicName } from '@tern/contracts';
 import { createPrismaClient, type PrismaClient } from '@tern/db';
 import { ConsumerRegistry, EventPublisher, MessagingModule, type EventHandler } from '@tern/messaging';
 import { bundledBaseModel, initBackend, loadBase, type LoadedBase } from '@tern/ml';
-import { LocalDirectoryArtifactStore, type ArtifactStore } from '../artifact-store';
+import { LocalDirectoryArtifactStore } from '../artifact-store';
 import { failJobOfInvalidRequest } from '../invalid-request';
 import { JobRepository } from '../job-repository';
+import type { WorkerDeps } from '../worker-deps';
+
+export type { WorkerDeps };
 
 export interface WorkerConfig extends TernConfig {
   workerId: string;
   leaseMs: number;
 }
 
-/** What every pipeline handler gets. */
-export interface WorkerDeps {
-  prisma: PrismaClient;
-  jobs: JobRepository;
-  publisher: EventPublisher;
-  artifacts: ArtifactStore;
-  logger: Logger;
-  workerId: string;
-  leaseMs: number;
-  loadBase: (baseModelId: string) => Promise<LoadedBase>;
-}
 
 /** One topic and its handler; `route` keeps the pairing type-checked. */
 export interface Route {

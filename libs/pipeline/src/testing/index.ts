@@ -4,9 +4,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Consumer, Kafka } from 'kafkajs';
-import type { Envelope } from '@tern/contracts';
-import type { PrismaClient } from '@tern/db';
-import { physicalTopic, type KafkaSettings } from '@tern/messaging';
+import type { Envelope, TopicName } from '@tern/contracts';
+import { createPrismaClient, type PrismaClient } from '@tern/db';
+import { testDatabaseUrl } from '@tern/db/testing';
+import { ensureTopics, EventPublisher, physicalTopic, type KafkaSettings } from '@tern/messaging';
+import { testKafka, testKafkaSettings } from '@tern/messaging/testing';
 import { emojiSubset } from '@tern/ml/testing';
 
 const root = path.resolve(__dirname, '../../../..');
@@ -70,4 +72,44 @@ export class EventRecorder {
 
 export function killAll(children: ChildProcess[]): void {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+}
+
+export interface Harness {
+  settings: KafkaSettings;
+  kafka: Kafka;
+  prisma: PrismaClient;
+  publisher: EventPublisher;
+  recorder: EventRecorder;
+  startWorker(app: string, workerId: string, env?: Record<string, string>): ChildProcess;
+  close(): Promise<void>;
+}
+
+/** Everything a service e2e test needs: its own topics (random prefix), clients, an event recorder, worker processes. */
+export async function startHarness(topics: readonly TopicName[], recorded: readonly TopicName[] = topics.filter((t) => !t.endsWith('requested.v1'))): Promise<Harness> {
+  const settings = testKafkaSettings();
+  const kafka = testKafka(settings);
+  await ensureTopics(kafka, { topicPrefix: settings.topicPrefix, topics, partitions: 2 });
+  const prisma = createPrismaClient({ url: testDatabaseUrl() });
+  const publisher = new EventPublisher(kafka, 'e2e-test', settings.topicPrefix);
+  const recorder = new EventRecorder();
+  await recorder.start(kafka, [...recorded], settings.topicPrefix);
+  const workers: ChildProcess[] = [];
+  return {
+    settings,
+    kafka,
+    prisma,
+    publisher,
+    recorder,
+    startWorker: (app, workerId, env = {}) => {
+      const child = startWorkerProcess(app, workerId, settings, testDatabaseUrl(), { TERN_ARTIFACT_DIR: '.tern-data/test-artifacts', ...env });
+      workers.push(child);
+      return child;
+    },
+    close: async () => {
+      killAll(workers);
+      await recorder.stop();
+      await publisher.disconnect();
+      await prisma.$disconnect();
+    },
+  };
 }
