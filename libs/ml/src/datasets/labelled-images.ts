@@ -29,7 +29,8 @@ export function assignSplits(set: LabelledImageSet, fractions: { validation: num
   for (const label of set.classNames) {
     const unassigned = items.filter((i) => i.label === label && !i.split);
     const groups = shuffled([...new Set(unassigned.map((i) => i.group ?? i.source.id))].sort(), random);
-    const nTest = groups.length >= 3 ? Math.max(1, Math.round(groups.length * fractions.test)) : 0;
+    // A zero fraction means none (e.g. a dataset that brings its own test split); otherwise at least one.
+    const nTest = groups.length >= 3 && fractions.test > 0 ? Math.max(1, Math.round(groups.length * fractions.test)) : 0;
     const nVal = groups.length - nTest >= 2 && fractions.validation > 0 ? Math.max(1, Math.round(groups.length * fractions.validation)) : 0;
     const splitOf = new Map<string, SplitName>();
     groups.forEach((g, idx) => splitOf.set(g, idx < nTest ? 'test' : idx < nTest + nVal ? 'validation' : 'train'));
