@@ -47,6 +47,8 @@ describe('pipeline and Kafka-driven retraining end to end (four services, real K
     expect(decision).toMatchObject({ promoted: false, previousModelId: model.id });
     expect(decision['candidateScore']).toBe(decision['previousScore']);
     expect(decision['reason']).toMatch(/does not beat production/);
+    const retraining = await prisma.job.findFirstOrThrow({ where: { datasetId, type: 'retraining' } });
+    expect(retraining.result).toMatchObject({ promoted: false, promotion: { previousModelId: model.id, candidateScore: decision['candidateScore'], previousScore: decision['previousScore'] } });
     expect((await prisma.modelAlias.findUniqueOrThrow({ where: { datasetId_alias: { datasetId, alias: 'production' } } })).modelId).toBe(model.id);
 
     // The same request re-sent: recognised by its idempotency key, no third pipeline. A forced one promotes.
