@@ -62,6 +62,9 @@ PROPS
 start() {
   if is_ready; then log "kafka already running on 127.0.0.1:$TERN_KAFKA_PORT"; return 0; fi
   running_pid >/dev/null && stop
+  if port_open "$TERN_KAFKA_PORT" || port_open "$TERN_KAFKA_CONTROLLER_PORT"; then
+    die "another process listens on 127.0.0.1:$TERN_KAFKA_PORT or :$TERN_KAFKA_CONTROLLER_PORT (not this checkout's broker): stop it or set TERN_KAFKA_PORT / TERN_KAFKA_CONTROLLER_PORT"
+  fi
   ensure_installed
   write_config
   local cp="$KAFKA_LIBS/*"

@@ -19,6 +19,8 @@ as_pg_user() {
 }
 
 is_ready() { "$(pg_bin)/pg_isready" -h 127.0.0.1 -p "$TERN_PG_PORT" -q; }
+# Ours = the server whose pid file is in our data directory (another checkout may use the port).
+is_ours() { [[ -f "$PG_DIR/postmaster.pid" ]] && kill -0 "$(head -1 "$PG_DIR/postmaster.pid")" 2>/dev/null; }
 
 ensure_installed() {
   pg_bin >/dev/null || apt_install postgresql
@@ -30,7 +32,10 @@ start() {
   local bin; bin="$(pg_bin)"
   mkdir -p "$TERN_DATA_DIR/logs"
   chmod 755 "$TERN_DATA_DIR" "$TERN_DATA_DIR/logs"
-  if is_ready; then log "postgres already running on 127.0.0.1:$TERN_PG_PORT"; ensure_database; return 0; fi
+  if is_ready; then
+    is_ours || die "another PostgreSQL already listens on 127.0.0.1:$TERN_PG_PORT (not $PG_DIR): stop it or set TERN_PG_PORT"
+    log "postgres already running on 127.0.0.1:$TERN_PG_PORT"; ensure_database; return 0
+  fi
   if [[ ! -f "$PG_DIR/PG_VERSION" ]]; then
     log "initialising postgres data directory $PG_DIR"
     mkdir -p "$PG_DIR"
