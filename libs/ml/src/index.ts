@@ -21,6 +21,8 @@ export { augmentBatch, noAugmentation, type AugmentationOptions } from './finetu
 export { defaultFineTuneOptions, fineTune, type FineTuneOptions, type FineTuneResult, type PixelSet } from './finetune/fine-tune';
 export { buildTrainableTail, planTail } from './finetune/trainable-tail';
 export { decodeImage, defaultDecodeLimits, ImageDecodeError, type DecodedImage } from './images/decode-image';
+export { stackPixels } from './images/stack-pixels';
+export { decodeForTraining } from './pipeline/decode-set';
 export { trainFromScratch } from './pipeline/from-scratch';
 export { trainClassifier, type PipelineEvent, type TrainClassifierOptions, type TrainClassifierResult } from './pipeline/train-classifier';
 export { fitWithEarlyStopping, TrainingCancelledError, type EpochMetrics } from './training/fit-loop';

@@ -1,6 +1,6 @@
 import type { BaseModelDescriptor, ExtractableLayer } from '../base-models/descriptor';
 import type { FeatureExtractor } from '../base-models/feature-extractor';
-import * as tf from '@tensorflow/tfjs';
+import { stackPixels } from '../images/stack-pixels';
 
 /** Anything that turns decoded images into embeddings: one extractor in this thread, or a pool of workers. */
 export interface Embedder {
@@ -26,10 +26,7 @@ export function inThreadEmbedder(extractor: FeatureExtractor): Embedder {
 
 /** Runs one batch through the base; every intermediate tensor is freed. */
 export async function embedPixels(extractor: FeatureExtractor, pixels: readonly Uint8Array[], height: number, width: number): Promise<Float32Array[]> {
-  const stride = height * width * 3;
-  const flat = new Uint8Array(pixels.length * stride);
-  pixels.forEach((p, i) => flat.set(p, i * stride));
-  const input = tf.tensor4d(flat, [pixels.length, height, width, 3], 'int32');
+  const input = stackPixels(pixels, height, width, 'int32');
   try {
     const out = extractor.embed(input);
     const data = await out.data();

@@ -4,6 +4,7 @@ import { preprocess, type LoadedBase } from '../base-models/feature-extractor';
 import { combineModel } from '../export/combine';
 import { fitOptionsFor, fitWithEarlyStopping, oneHotLabels, type EpochMetrics, type FitLoopResult } from '../training/fit-loop';
 import { seededRandom } from '../util/seeded-random';
+import { stackPixels } from '../images/stack-pixels';
 import { augmentationEnabled, augmentBatch, noAugmentation, type AugmentationOptions } from './augment';
 import { buildTrainableTail, planTail } from './trainable-tail';
 
@@ -62,11 +63,9 @@ async function frozenForward(frozen: tf.LayersModel, base: LoadedBase, pixels: U
   try {
     for (let i = 0; i < pixels.length; i += batchSize) {
       const chunk = pixels.slice(i, i + batchSize);
-      const flat = new Uint8Array(chunk.length * height * width * 3);
-      chunk.forEach((p, j) => flat.set(p, j * height * width * 3));
       parts.push(
         tf.tidy(() => {
-          let batch = tf.tensor4d(flat, [chunk.length, height, width, 3], 'int32') as tf.Tensor4D;
+          let batch = stackPixels(chunk, height, width, 'int32');
           if (augment) batch = augment(batch);
           return frozen.predict(preprocess(batch, base.descriptor)) as tf.Tensor;
         }),

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { evaluatePredictions, type Evaluation } from '../evaluation/evaluate';
+import { stackPixels } from '../images/stack-pixels';
 import { fitWithEarlyStopping, oneHotLabels } from '../training/fit-loop';
 import { balancedClassWeights } from '../training/labelled-data';
 import type { PixelSet } from '../finetune/fine-tune';
@@ -16,9 +17,7 @@ export async function trainFromScratch(train: PixelSet, validation: PixelSet | u
   const started = Date.now();
   const toTensor = (set: PixelSet) =>
     tf.tidy(() => {
-      const flat = new Uint8Array(set.pixels.length * sourceSize * sourceSize * 3);
-      set.pixels.forEach((p, i) => flat.set(p, i * sourceSize * sourceSize * 3));
-      const x = tf.tensor4d(flat, [set.pixels.length, sourceSize, sourceSize, 3], 'int32').toFloat().div(255) as tf.Tensor4D;
+      const x = stackPixels(set.pixels, sourceSize, sourceSize, 'int32').toFloat().div(255) as tf.Tensor4D;
       return tf.image.resizeBilinear(x, [scratchInputSize, scratchInputSize]);
     });
   const k = classNames.length;

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { activeBackend } from '../backend/select-backend';
 import { findLayer } from '../base-models/descriptor';
 import { createFeatureExtractor, type LoadedBase } from '../base-models/feature-extractor';
@@ -11,6 +11,7 @@ import { fineTune, type FineTuneOptions, type FineTuneResult } from '../finetune
 import type { EpochMetrics } from '../training/fit-loop';
 import type { LabelledVectors } from '../training/labelled-data';
 import { toTensors, trainHead, type HeadOptions, type TrainedHead } from '../training/train-head';
+import { stackPixels } from '../images/stack-pixels';
 import { decodeForTraining } from './decode-set';
 import { trainFromScratch } from './from-scratch';
 
@@ -123,9 +124,7 @@ export async function trainClassifier(set: LabelledImageSet, base: LoadedBase, s
         ...(options.signal ? { signal: options.signal } : {}),
       });
       emit({ stage: 'evaluation', message: 'evaluating fine-tuned model on the test split' });
-      const flat = new Uint8Array(pixels.test.pixels.length * size * size * 3);
-      pixels.test.pixels.forEach((p, i) => flat.set(p, i * size * size * 3));
-      const testPixels = tf.tensor4d(flat, [pixels.test.pixels.length, size, size, 3], 'float32');
+      const testPixels = stackPixels(pixels.test.pixels, size, size, 'float32');
       const evaluation = await evaluateModel(ft.model, testPixels, pixels.test.labels, set.classNames, 16);
       testPixels.dispose();
       result.fineTuned = { evaluation, history: ft.history, bestEpoch: ft.bestEpoch, stoppedEarly: ft.stoppedEarly, durationMs: ft.durationMs, model: ft.model, release: ft.release, cutLayer: ft.cutLayer, cachedActivations: ft.cachedActivations, options: ft.options };
