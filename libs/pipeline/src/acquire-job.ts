@@ -1,7 +1,10 @@
 import type { Logger } from '@tern/config';
+import type { Envelope, Topics } from '@tern/contracts';
 import type { Job, JobType, Prisma } from '@tern/db';
-import type { HandlerContext } from '@tern/messaging';
+import type { HandlerContext, HandlerOutcome } from '@tern/messaging';
+import { bundledBaseModel, findLayer, type BaseModelDescriptor, type ExtractableLayer } from '@tern/ml';
 import type { JobRepository } from './job-repository';
+import type { WorkerDeps } from './worker-deps';
 
 export interface AcquireOptions {
   jobs: JobRepository;
@@ -46,5 +49,41 @@ export class InvalidRequest extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'InvalidRequest';
+  }
+}
+
+type FailedTopic = typeof Topics.extractionFailed | typeof Topics.headTrainingFailed | typeof Topics.fineTuningFailed;
+
+/**
+ * Records a job's failure: back to the queue while a retryable failure has attempts left,
+ * otherwise failed for good, announced on the job's `failed` topic.
+ */
+export function jobFailer(deps: Pick<WorkerDeps, 'jobs' | 'publisher' | 'workerId'>, topic: FailedTopic, jobType: 'extraction' | 'head_training' | 'fine_tuning', event: Envelope<{ jobId: string }>, attempt: number) {
+  const jobId = event.payload.jobId;
+  return async (reason: string, retryable: boolean): Promise<'requeued' | 'failed' | 'not-held'> => {
+    const state = await deps.jobs.fail(jobId, deps.workerId, reason, retryable);
+    if (state === 'failed') await deps.publisher.publish(topic, { jobId, jobType, reason, retryable, attempt }, { key: jobId, correlationId: event.correlationId, causationId: event.eventId });
+    return state;
+  };
+}
+
+/** Invalid request → failed for good; anything else → retried while attempts remain (rethrown so the consumer retries), else failed. */
+export async function jobErrorOutcome(error: unknown, fail: ReturnType<typeof jobFailer>): Promise<HandlerOutcome> {
+  if (error instanceof InvalidRequest) {
+    await fail(error.message, false);
+    return { status: 'processed' };
+  }
+  const state = await fail(`${(error as Error).name}: ${(error as Error).message}`, true);
+  if (state === 'requeued') throw error;
+  return { status: 'processed' };
+}
+
+/** The bundled base and layer a request names; an unknown one makes the request invalid. */
+export function requestedBase(baseModelId: string, layerId?: string): { descriptor: BaseModelDescriptor; layer: ExtractableLayer } {
+  try {
+    const descriptor = bundledBaseModel(baseModelId);
+    return { descriptor, layer: findLayer(descriptor, layerId) };
+  } catch (error) {
+    throw new InvalidRequest((error as Error).message);
   }
 }

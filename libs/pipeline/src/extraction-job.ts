@@ -1,8 +1,8 @@
 import type { Envelope, PayloadOf } from '@tern/contracts';
 import { Topics } from '@tern/contracts';
 import type { HandlerContext, HandlerOutcome } from '@tern/messaging';
-import { bundledBaseModel, createFeatureExtractor, extractEmbeddings, findLayer, type FeatureExtractor } from '@tern/ml';
-import { acquireJob, InvalidRequest } from './acquire-job';
+import { createFeatureExtractor, extractEmbeddings, type FeatureExtractor } from '@tern/ml';
+import { acquireJob, InvalidRequest, jobErrorOutcome, jobFailer, requestedBase } from './acquire-job';
 import { ensureBaseModelRow, PostgresEmbeddingStore } from './postgres-embedding-store';
 import { sampleSource } from './sample-source';
 import type { WorkerDeps } from './worker-deps';
@@ -10,7 +10,6 @@ import type { WorkerDeps } from './worker-deps';
 export type ExtractionWorkerDeps = Omit<WorkerDeps, 'artifacts'>;
 
 type Request = Envelope<PayloadOf<'tern.extraction.requested.v1'>>;
-
 
 /**
  * Handles one extraction request: claims the job row, computes the embeddings missing from the
@@ -24,22 +23,11 @@ export async function handleExtractionRequest(deps: ExtractionWorkerDeps, event:
   const dataset = await deps.prisma.dataset.findUnique({ where: { id: p.datasetId }, select: { id: true } });
   const acquired = await acquireJob(deps, { id: p.jobId, type: 'extraction', ...(dataset ? { datasetId: p.datasetId } : {}), parameters: p, correlationId: event.correlationId }, ctx);
   if ('skipped' in acquired) return { status: 'skipped', reason: acquired.skipped };
-  const attempt = acquired.job.attempt;
-  const failed = async (reason: string, retryable: boolean) => {
-    const state = await deps.jobs.fail(p.jobId, deps.workerId, reason, retryable);
-    if (state === 'failed') await deps.publisher.publish(Topics.extractionFailed, { jobId: p.jobId, jobType: 'extraction', reason, retryable, attempt }, { key: p.jobId, correlationId: event.correlationId, causationId: event.eventId });
-    return state;
-  };
+  const fail = jobFailer(deps, Topics.extractionFailed, 'extraction', event, acquired.job.attempt);
 
   try {
     if (!dataset) throw new InvalidRequest(`dataset ${p.datasetId} does not exist`);
-    let descriptor;
-    try {
-      descriptor = bundledBaseModel(p.baseModelId);
-      findLayer(descriptor, p.layer);
-    } catch (error) {
-      throw new InvalidRequest((error as Error).message);
-    }
+    const { descriptor } = requestedBase(p.baseModelId, p.layer);
     const all = await deps.prisma.sample.findMany({ where: { datasetId: p.datasetId }, select: { id: true, contentHash: true, storageUri: true }, orderBy: { createdAt: 'asc' } });
     if (all.length === 0) throw new InvalidRequest(`dataset ${p.datasetId} has no samples`);
     // Shards split by content hash: disjoint, so no two extractors compute the same embedding.
@@ -82,14 +70,7 @@ export async function handleExtractionRequest(deps: ExtractionWorkerDeps, event:
     log.info('extraction completed', { computed: result.computed, reused: result.reused, failed: result.failed.length });
     return { status: 'processed' };
   } catch (error) {
-    if (error instanceof InvalidRequest) {
-      await failed(error.message, false);
-      return { status: 'processed' };
-    }
-    const state = await failed(`${(error as Error).name}: ${(error as Error).message}`, true);
-    // Requeued: let the consumer retry the message with backoff; failed for good: the message is done.
-    if (state === 'requeued') throw error;
-    return { status: 'processed' };
+    return jobErrorOutcome(error, fail);
   }
 }
 

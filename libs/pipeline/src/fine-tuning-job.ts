@@ -2,11 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { Topics, type Envelope, type PayloadOf } from '@tern/contracts';
 import type { HandlerContext, HandlerOutcome } from '@tern/messaging';
-import { decodeImage, evaluateModel, fineTune, loadLayersModelFromDir, saveClassifier, type PixelSet } from '@tern/ml';
-import { acquireJob, InvalidRequest } from './acquire-job';
+import { decodeForTraining, evaluateModel, fineTune, loadLayersModelFromDir, saveClassifier, stackPixels, type PixelSet } from '@tern/ml';
+import { acquireJob, InvalidRequest, jobFailer } from './acquire-job';
 import { epochRecorder, registerModel, trainingErrorOutcome } from './training-steps';
 import type { WorkerDeps } from './worker-deps';
 import { sampleSource } from './sample-source';
@@ -25,11 +24,7 @@ export async function handleFineTuningRequest(deps: WorkerDeps, event: Request, 
   const acquired = await acquireJob(deps, { id: p.jobId, type: 'fine_tuning', ...(dataset ? { datasetId: p.datasetId } : {}), parameters: p, correlationId: event.correlationId }, ctx);
   if ('skipped' in acquired) return { status: 'skipped', reason: acquired.skipped };
   const started = Date.now();
-  const fail = async (reason: string, retryable: boolean) => {
-    const state = await deps.jobs.fail(p.jobId, deps.workerId, reason, retryable);
-    if (state === 'failed') await deps.publisher.publish(Topics.fineTuningFailed, { jobId: p.jobId, jobType: 'fine_tuning', reason, retryable, attempt: acquired.job.attempt }, { key: p.jobId, correlationId: event.correlationId, causationId: event.eventId });
-    return state;
-  };
+  const fail = jobFailer(deps, Topics.fineTuningFailed, 'fine_tuning', event, acquired.job.attempt);
   const workDir = mkdtempSync(path.join(tmpdir(), 'tern-ft-'));
   try {
     if (!dataset) throw new InvalidRequest(`dataset ${p.datasetId} does not exist`);
@@ -43,16 +38,9 @@ export async function handleFineTuningRequest(deps: WorkerDeps, event: Request, 
     const { width, height } = base.descriptor.inputSize;
     const samples = await deps.prisma.sample.findMany({ where: { datasetId: p.datasetId, class: { name: { in: labels } } }, include: { class: true } });
     const decode = async (split: 'train' | 'validation' | 'test'): Promise<PixelSet> => {
-      const set: PixelSet = { pixels: [], labels: [] };
-      for (const s of samples.filter((x) => x.split === split)) {
-        try {
-          const source = sampleSource(s);
-          set.pixels.push((await decodeImage(await source.read(), s.id, { width, height })).pixels);
-          set.labels.push(labels.indexOf(s.class!.name));
-        } catch (error) {
-          log.warn('sample skipped', { sampleId: s.id, reason: (error as Error).message });
-        }
-      }
+      const items = samples.filter((s) => s.split === split).map((s) => ({ source: sampleSource(s), label: s.class!.name }));
+      const set = await decodeForTraining(items, labels, { width, height });
+      for (const f of set.failed) log.warn('sample skipped', { sampleId: f.id, reason: f.reason });
       return set;
     };
     const train = await decode('train');
@@ -68,9 +56,7 @@ export async function handleFineTuningRequest(deps: WorkerDeps, event: Request, 
       const test = await decode('test');
       let evaluation = null;
       if (test.pixels.length > 0) {
-        const flat = new Uint8Array(test.pixels.length * width * height * 3);
-        test.pixels.forEach((px, i) => flat.set(px, i * width * height * 3));
-        const x = tf.tensor4d(flat, [test.pixels.length, height, width, 3], 'float32');
+        const x = stackPixels(test.pixels, height, width, 'float32');
         evaluation = await evaluateModel(result.model, x, test.labels, labels, 8);
         x.dispose();
       }

@@ -4,13 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Topics, type Envelope, type PayloadOf } from '@tern/contracts';
 import type { HandlerContext, HandlerOutcome } from '@tern/messaging';
-import { bundledBaseModel, embeddingKeyOf, evaluateModel, findLayer, preprocessingKey, saveClassifier, toTensors, trainHead, type LabelledVectors } from '@tern/ml';
-import { acquireJob, InvalidRequest } from './acquire-job';
+import { embeddingKeyOf, evaluateModel, preprocessingKey, saveClassifier, toTensors, trainHead, type LabelledVectors } from '@tern/ml';
+import { acquireJob, InvalidRequest, jobFailer, requestedBase } from './acquire-job';
 import { PostgresEmbeddingStore } from './postgres-embedding-store';
 import { epochRecorder, registerModel, trainingErrorOutcome } from './training-steps';
 import type { WorkerDeps } from './worker-deps';
-
-export type HeadTrainerDeps = WorkerDeps;
 
 type Request = Envelope<PayloadOf<'tern.head-training.requested.v1'>>;
 type Split = 'train' | 'validation' | 'test';
@@ -20,30 +18,18 @@ type Split = 'train' | 'validation' | 'test';
  * artifact, records per-epoch metrics and registers a new model version. A redelivered request
  * cannot register a second model: (job, kind) is unique.
  */
-export async function handleHeadTrainingRequest(deps: HeadTrainerDeps, event: Request, ctx: HandlerContext): Promise<HandlerOutcome> {
+export async function handleHeadTrainingRequest(deps: WorkerDeps, event: Request, ctx: HandlerContext): Promise<HandlerOutcome> {
   const p = event.payload;
   const log = deps.logger.child({ jobId: p.jobId, correlationId: event.correlationId });
   const dataset = await deps.prisma.dataset.findUnique({ where: { id: p.datasetId }, include: { classes: { orderBy: { name: 'asc' } } } });
   const acquired = await acquireJob(deps, { id: p.jobId, type: 'head_training', ...(dataset ? { datasetId: p.datasetId } : {}), parameters: p, correlationId: event.correlationId }, ctx);
   if ('skipped' in acquired) return { status: 'skipped', reason: acquired.skipped };
-  const attempt = acquired.job.attempt;
   const started = Date.now();
-  const fail = async (reason: string, retryable: boolean) => {
-    const state = await deps.jobs.fail(p.jobId, deps.workerId, reason, retryable);
-    if (state === 'failed') await deps.publisher.publish(Topics.headTrainingFailed, { jobId: p.jobId, jobType: 'head_training', reason, retryable, attempt }, { key: p.jobId, correlationId: event.correlationId, causationId: event.eventId });
-    return state;
-  };
+  const fail = jobFailer(deps, Topics.headTrainingFailed, 'head_training', event, acquired.job.attempt);
   const workDir = mkdtempSync(path.join(tmpdir(), 'tern-head-'));
   try {
     if (!dataset) throw new InvalidRequest(`dataset ${p.datasetId} does not exist`);
-    let descriptor;
-    let layer;
-    try {
-      descriptor = bundledBaseModel(p.baseModelId);
-      layer = findLayer(descriptor, p.layer);
-    } catch (error) {
-      throw new InvalidRequest((error as Error).message);
-    }
+    const { descriptor, layer } = requestedBase(p.baseModelId, p.layer);
     const classNames = dataset.classes.map((c) => c.name);
     if (classNames.length < 2) throw new InvalidRequest(`dataset has ${classNames.length} class(es); a classifier needs at least two`);
     const samples = await deps.prisma.sample.findMany({ where: { datasetId: p.datasetId, classId: { not: null } }, select: { id: true, classId: true, contentHash: true, split: true } });

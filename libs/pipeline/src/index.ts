@@ -2,9 +2,9 @@ export { JobRepository, type ClaimOutcome, type NewJob } from './job-repository'
 export { ensureBaseModelRow, PostgresEmbeddingStore } from './postgres-embedding-store';
 export { handleExtractionRequest, type ExtractionWorkerDeps } from './extraction-job';
 export { sampleSource } from './sample-source';
-export { acquireJob, InvalidRequest } from './acquire-job';
+export { acquireJob, InvalidRequest, jobErrorOutcome, jobFailer, requestedBase } from './acquire-job';
 export { LocalDirectoryArtifactStore, type ArtifactStore } from './artifact-store';
-export { handleHeadTrainingRequest, type HeadTrainerDeps } from './head-training-job';
+export { handleHeadTrainingRequest } from './head-training-job';
 export { loadWorkerConfig, route, runWorkerApp, type Route, type WorkerAppOptions, type WorkerConfig, type WorkerDeps } from './nest/worker-app';
 export { onCancelRequested, onExtractionCompleted, onFineTuningCompleted, onHeadTrainingCompleted, onRetrainRequested, onStepFailed, startPipeline, sweepLeases } from './orchestrator';
 export { decidePromotion, type PromotionDecision } from './promotion';

@@ -117,19 +117,18 @@ export async function onFineTuningCompleted(deps: Deps, event: Envelope<PayloadO
 async function finish(deps: Deps, pipeline: Job, modelIds: string[], causationId: string): Promise<HandlerOutcome> {
   const params = pipeline.parameters as unknown as PipelineParams;
   const modelId = modelIds[modelIds.length - 1]!;
-  const event = { eventId: causationId };
   let promoted = false;
   let promotion: Prisma.InputJsonValue | null = null;
   if (params.promote) {
     const decision = await decidePromotion(deps.prisma, params.datasetId, modelId, params.forcePromotion);
     promoted = decision.promoted;
     promotion = { ...decision };
-    await deps.publisher.publish(Topics.modelPromotionDecided, { datasetId: params.datasetId, candidateModelId: modelId, ...decision }, meta(pipeline, event.eventId));
+    await deps.publisher.publish(Topics.modelPromotionDecided, { datasetId: params.datasetId, candidateModelId: modelId, ...decision }, meta(pipeline, causationId));
     deps.logger.info('promotion decided', { pipeline: pipeline.id, ...decision });
   }
   // The job row records the decision and both scores, as the event announces them.
   await finishPipeline(deps, pipeline, { result: { modelIds, finalModelId: modelId, promoted, promotion } });
-  await deps.publisher.publish(Topics.pipelineCompleted, { jobId: pipeline.id, datasetId: params.datasetId, modelIds, finalModelId: modelId, promoted }, meta(pipeline, event.eventId));
+  await deps.publisher.publish(Topics.pipelineCompleted, { jobId: pipeline.id, datasetId: params.datasetId, modelIds, finalModelId: modelId, promoted }, meta(pipeline, causationId));
   return { status: 'processed' };
 }
 

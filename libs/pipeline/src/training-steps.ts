@@ -2,7 +2,7 @@ import { Topics, type Envelope } from '@tern/contracts';
 import type { Prisma } from '@tern/db';
 import type { HandlerContext, HandlerOutcome } from '@tern/messaging';
 import { TrainingCancelledError, type EpochMetrics, type Evaluation } from '@tern/ml';
-import { InvalidRequest } from './acquire-job';
+import { jobErrorOutcome, type jobFailer } from './acquire-job';
 import type { WorkerDeps } from './worker-deps';
 
 type Stage = 'head' | 'fine_tune';
@@ -76,17 +76,11 @@ export async function registerModel(
  * duplicate model (an earlier delivery registered it) → skipped; anything else → retried while
  * attempts remain (rethrown so the consumer retries), else failed.
  */
-export async function trainingErrorOutcome(deps: WorkerDeps, jobId: string, error: unknown, fail: (reason: string, retryable: boolean) => Promise<'requeued' | 'failed' | 'not-held'>): Promise<HandlerOutcome> {
+export async function trainingErrorOutcome(deps: WorkerDeps, jobId: string, error: unknown, fail: ReturnType<typeof jobFailer>): Promise<HandlerOutcome> {
   if (error instanceof TrainingCancelledError) {
     await deps.jobs.cancelled(jobId, deps.workerId);
     return { status: 'skipped', reason: 'cancelled' };
   }
-  if (error instanceof InvalidRequest) {
-    await fail(error.message, false);
-    return { status: 'processed' };
-  }
   if ((error as { code?: string }).code === 'P2002') return { status: 'skipped', reason: 'model already registered for this job' };
-  const state = await fail(`${(error as Error).name}: ${(error as Error).message}`, true);
-  if (state === 'requeued') throw error;
-  return { status: 'processed' };
+  return jobErrorOutcome(error, fail);
 }

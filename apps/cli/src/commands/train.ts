@@ -21,8 +21,9 @@ export async function trainCommand(args: TrainArgs, out: NodeJS.WritableStream =
   const backend = await initBackend(parseBackendName(args.backend ?? process.env['TERN_TF_BACKEND']));
   out.write(`backend: ${backend.name}${backend.skipped.length ? ` (faster ones unavailable: ${backend.skipped.map((s) => s.name).join(', ')})` : ''}\n`);
   let set = loadDataset(args);
-  if (args.perClass && args.source.kind !== 'builtin') set = limitPerClass(set, args.perClass, args.seed);
-  else if (args.perClass && args.source.kind === 'builtin' && args.source.name === 'emoji') set = limitPerClass(set, args.perClass, args.seed);
+  // Fashion-MNIST's loader already takes --per-class; every other source is trimmed here.
+  const loaderLimits = args.source.kind === 'builtin' && args.source.name === 'fashion-mnist';
+  if (args.perClass && !loaderLimits) set = limitPerClass(set, args.perClass, args.seed);
   set = assignSplits(set, { validation: args.val, test: args.test }, args.seed);
   const counts = set.classNames.map((c) => `${c} ${set.items.filter((i) => i.label === c).length}`);
   out.write(`dataset: ${set.name}, ${set.items.length} images, ${set.classNames.length} classes (${counts.join(', ')})\n`);

@@ -38,8 +38,8 @@ describe('fine-tuning the Keras MobileNetV2 (wasm)', () => {
 
   it('fine-tunes trainable conv layers on real images, keeping the best epoch and exporting pixels → probabilities', async () => {
     const set = emojiSubset(['Flags', 'Smileys & Emotion'], 6, 3, { validation: 0.34, test: 0 });
-    const train = await decodeForTraining(itemsOf(set, 'train'), set.classNames, 224);
-    const validation = await decodeForTraining(itemsOf(set, 'validation'), set.classNames, 224);
+    const train = await decodeForTraining(itemsOf(set, 'train'), set.classNames, { width: 224, height: 224 });
+    const validation = await decodeForTraining(itemsOf(set, 'validation'), set.classNames, { width: 224, height: 224 });
     const head = buildHead(1280, 2, { hiddenUnits: [], dropout: 0, seed: 1 });
     const epochs: number[] = [];
     // 3 layers: Conv_1 and block_16_project (1×1, trained as Dense) and block_16_depthwise, a 3×3

@@ -113,9 +113,9 @@ export async function trainClassifier(set: LabelledImageSet, base: LoadedBase, s
     emit({ stage: 'decode', message: 'decoding images for pixel-level training' });
     const size = base.descriptor.inputSize.width;
     const pixels = {
-      train: await decodeForTraining(itemsOf(set, 'train'), set.classNames, size),
-      validation: await decodeForTraining(itemsOf(set, 'validation'), set.classNames, size),
-      test: await decodeForTraining(itemsOf(set, 'test'), set.classNames, size),
+      train: await decodeForTraining(itemsOf(set, 'train'), set.classNames, base.descriptor.inputSize),
+      validation: await decodeForTraining(itemsOf(set, 'validation'), set.classNames, base.descriptor.inputSize),
+      test: await decodeForTraining(itemsOf(set, 'test'), set.classNames, base.descriptor.inputSize),
     };
     if (options.fineTune) {
       const ftEpochs = options.fineTune.epochs ?? 10;
