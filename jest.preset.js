@@ -9,8 +9,8 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
   moduleNameMapper: {
-    '^@tern/(db|messaging|ml|pipeline)/testing$': path.join(root, 'libs/$1/src/testing/index.ts'),
-    '^@tern/(config|contracts|db|messaging|ml|pipeline)$': path.join(root, 'libs/$1/src/index.ts'),
+    '^@tern/(api|db|messaging|ml|pipeline)/testing$': path.join(root, 'libs/$1/src/testing/index.ts'),
+    '^@tern/(api|config|contracts|db|messaging|ml|pipeline)$': path.join(root, 'libs/$1/src/index.ts'),
   },
   testMatch: ['**/?(*.)+(spec).ts'],
 };

@@ -5,3 +5,4 @@ export * from './jobs';
 export * from './public-events';
 export * from './topics';
 export * from './validate';
+export * from './api';

@@ -12,6 +12,8 @@ export const retrainRequestedSchema = z.object({
   forcePromotion: z.boolean().default(false),
   /** Callers may set one so that a re-sent request does not retrain twice. */
   idempotencyKey: z.string().min(1).max(200).optional(),
+  /** Callers may choose the retraining job's id, to follow it (the api does). */
+  jobId: jobIdSchema.optional(),
 });
 
 export const modelRegisteredSchema = z.object({

@@ -50,8 +50,11 @@ export async function startPipeline(deps: Deps, input: Omit<PipelineParams, 'ext
   const dataset = await deps.prisma.dataset.findUnique({ where: { id: input.datasetId }, select: { id: true } });
   const params: PipelineParams = { datasetId: input.datasetId, baseModelId: input.baseModelId, ...(input.layer ? { layer: input.layer } : {}), head: input.head, ...(input.fineTune ? { fineTune: input.fineTune } : {}), promote: input.promote, forcePromotion: input.forcePromotion, extractionShards: input.extractionShards ?? 1 };
   const { job, created } = await deps.jobs.create({ id: input.jobId, type: input.type, ...(dataset ? { datasetId: input.datasetId } : {}), parameters: params as unknown as Prisma.InputJsonValue, correlationId: input.correlationId, ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}), maxAttempts: 1 });
-  if (!created || job.status !== 'queued') return { status: 'skipped', reason: `pipeline ${job.id} already ${job.status}` };
-  await deps.prisma.job.update({ where: { id: job.id }, data: { status: 'running', startedAt: new Date(), attempt: 1 } });
+  // A row the api created before publishing (status queued) is taken over; any other existing row means a redelivery.
+  const submittedByApi = !created && job.status === 'queued' && job.type === input.type && job.startedAt === null;
+  if (!created && !submittedByApi) return { status: 'skipped', reason: `pipeline ${job.id} already ${job.status}` };
+  const started = await deps.prisma.job.updateMany({ where: { id: job.id, status: 'queued' }, data: { status: 'running', startedAt: new Date(), attempt: 1, parameters: params as unknown as Prisma.InputJsonValue } });
+  if (started.count === 0) return { status: 'skipped', reason: `pipeline ${job.id} was started by another delivery` };
   const running = { ...job, status: 'running' as const, attempt: 1 };
   let problem: string | undefined;
   if (!dataset) problem = `dataset ${input.datasetId} does not exist`;
@@ -145,7 +148,7 @@ export async function onRetrainRequested(deps: Deps, event: Envelope<PayloadOf<'
   // Retrain with the production model's base and layer when there is one.
   const production = await deps.prisma.modelAlias.findUnique({ where: { datasetId_alias: { datasetId: p.datasetId, alias: 'production' } }, include: { model: { include: { baseModel: true } } } });
   return startPipeline(deps, {
-    jobId: randomUUID(),
+    jobId: p.jobId ?? randomUUID(),
     type: 'retraining',
     correlationId: event.correlationId,
     idempotencyKey: `retrain:${p.idempotencyKey ?? event.eventId}`,

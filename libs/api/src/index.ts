@@ -1,0 +1,4 @@
+// The api service: REST (+ SSE, OpenAPI at /docs) and gRPC over the pipeline's state.
+export { loadApiConfig, type ApiConfig } from './api-config';
+export { apiControllers, createApiToken, runApiApp, startApi, type RunningApi } from './api-app';
+export { loadTernProto } from './grpc/grpc-server';
