@@ -18,12 +18,14 @@ describe('REST api end to end (real HTTP, Postgres, Kafka and workers)', () => {
   const call = async (method: string, url: string, body?: unknown, token = writer) => {
     const response = await fetch(`${api.httpUrl}${url}`, { method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
     const text = await response.text();
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies, checked by the assertions
     return { status: response.status, body: text ? (JSON.parse(text) as any) : null };
   };
   const upload = async (datasetId: string, parts: [string, Uint8Array | string, string?][], token = writer) => {
     const form = new FormData();
     for (const [field, value, name] of parts) form.append(field, typeof value === 'string' ? value : new Blob([Buffer.from(value)]), ...(name ? [name] : []) as [string]);
     const response = await fetch(`${api.httpUrl}/v1/datasets/${datasetId}/samples`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies, checked by the assertions
     return { status: response.status, body: (await response.json()) as any };
   };
 
@@ -120,6 +122,21 @@ describe('REST api end to end (real HTTP, Postgres, Kafka and workers)', () => {
     const wrongSize = await call('POST', '/v1/predict/embeddings', { modelId: model.id, embeddings: [[0.1, 0.2, 0.3]] }, reader);
     expect(wrongSize.status).toBe(422);
     expect(wrongSize.body.message).toMatch(/has 3 values; model .* takes 1792/);
+    // Retraining through the api: same data and settings, cache reused, not promoted (no better).
+    const retrain = await call('POST', '/v1/jobs', { type: 'retraining', datasetId, reason: 'e2e' });
+    expect(retrain).toMatchObject({ status: 202, body: { type: 'retraining', status: 'queued' } });
+    const retrained = await readSse(`${api.httpUrl}/v1/jobs/${retrain.body.id}/events`, writer, (e) => e.event === 'end', 180_000);
+    const final = jobUpdateSchema.parse(retrained.filter((e) => e.event === 'update').at(-1)!.data);
+    expect(final.job).toMatchObject({ status: 'succeeded', result: { promoted: false } });
+    expect((await call('GET', `/v1/jobs?datasetId=${datasetId}`)).body.items.map((j: { type: string }) => j.type)).toEqual(['retraining', 'pipeline']);
+
+    // Cancel: a job cancelled right after submission never succeeds.
+    const doomed = await call('POST', '/v1/jobs', { type: 'extraction', datasetId, baseModelId: 'mobilenet_v2_mid', layer: 'block_16', batchSize: 1 });
+    const cancelled = await call('POST', `/v1/jobs/${doomed.body.id}/cancel`, { reason: 'changed my mind' });
+    expect(cancelled.status).toBe(202);
+    const ended = await readSse(`${api.httpUrl}/v1/jobs/${doomed.body.id}/events`, writer, (e) => e.event === 'end', 120_000);
+    expect(jobUpdateSchema.parse(ended.filter((e) => e.event === 'update').at(-1)!.data).job.status).toBe('cancelled');
+
     const embedded = await call('POST', '/v1/predict/embeddings', { modelId: model.id, embeddings: [Array.from({ length: 1792 }, () => 0.05)], topK: 1 }, reader);
     expect(embedded.status).toBe(200);
     expect(embedded.body.predictions[0].top).toHaveLength(1);

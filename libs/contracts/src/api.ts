@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { fineTuningParamsSchema, headTrainingParamsSchema } from './hyperparameters';
 import { baseModelIdSchema, datasetIdSchema, layerNameSchema, modelIdSchema, uuidSchema } from './ids';
 import { extractionRequestedSchema, fineTuningRequestedSchema, headTrainingRequestedSchema, pipelineRequestedSchema } from './jobs';
 
@@ -11,7 +10,8 @@ export const apiScopeSchema = z.enum(['read', 'write', 'admin']);
 export type ApiScope = z.infer<typeof apiScopeSchema>;
 
 const datasetName = z.string().trim().min(1).max(100).regex(/^[\p{L}\p{N} _.-]+$/u, 'letters, digits, spaces, _ . - only');
-const className = z.string().trim().min(1).max(100).regex(/^[^/\\\u0000-\u001f]+$/, 'no slashes or control characters');
+const hasControlCharacters = (v: string) => [...v].some((c) => c.charCodeAt(0) < 32);
+const className = z.string().trim().min(1).max(100).refine((v) => !/[/\\]/.test(v) && !hasControlCharacters(v), 'no slashes or control characters');
 
 export const paginationSchema = z.object({
   page: z.coerce.number().int().min(1).default(1),

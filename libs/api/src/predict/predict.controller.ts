@@ -4,7 +4,7 @@ import { API_CONTEXT, type ApiContext } from '../api-context';
 import { RequireScope, type AuthedRequest } from '../auth/auth.guard';
 import { readMultipart } from '../http/multipart';
 import { parseInput } from '../http/validation';
-import { PredictionService } from './prediction-service';
+import type { PredictionService } from './prediction-service';
 
 export const PREDICTION = Symbol('PREDICTION');
 

@@ -7,7 +7,7 @@ import type { SampleFileStore } from './sample-store';
 
 type Split = 'train' | 'validation' | 'test';
 const mediaTypes: Record<string, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif' };
-const validLabel = (label: string) => label.trim().length > 0 && label.length <= 100 && !/[/\\\u0000-\u001f]/.test(label);
+const validLabel = (label: string) => label.trim().length > 0 && label.length <= 100 && !/[/\\]/.test(label) && ![...label].some((c) => c.charCodeAt(0) < 32);
 
 interface Checked {
   name: string;

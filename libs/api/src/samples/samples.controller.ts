@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Patch, Post, Query, Req, Res, StreamableFile, UnprocessableEntityException } from '@nestjs/common';
+import { BadRequestException, Body, HttpException, HttpStatus, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Patch, Post, Query, Req, Res, StreamableFile, UnprocessableEntityException } from '@nestjs/common';
 import { autoSplitSchema, bulkUpdateSamplesSchema, sampleQuerySchema, updateSampleSchema, uploadFieldsSchema, type UploadReport } from '@tern/contracts';
 import type { PrismaClient } from '@tern/db';
 import { API_CONTEXT, type ApiContext } from '../api-context';
@@ -49,9 +49,12 @@ export class SamplesController {
     const datasetId = idParam(id, 'dataset id');
     await liveDataset(this.ctx.prisma, datasetId);
     const limits = this.ctx.config.uploads;
-    const { files, fields } = await readMultipart(req, res, { fileFields: { files: limits.maxFiles, archive: 1, csv: 1 }, maxFileBytes: Math.max(limits.maxFileBytes, limits.maxArchiveBytes), maxFiles: limits.maxFiles + 2 });
+    const { files, fields } = await readMultipart(req, res, { fileFields: { files: limits.maxFiles + 2, archive: 1, csv: 1 }, maxFileBytes: Math.max(limits.maxFileBytes, limits.maxArchiveBytes), maxFiles: limits.maxFiles + 2 });
     const input = parseInput(uploadFieldsSchema, fields, 'upload fields');
     const images = files['files'] ?? [];
+    if (images.length > limits.maxFiles) throw new HttpException(`${images.length} files in one request; the limit is ${limits.maxFiles} (send an archive for more)`, HttpStatus.PAYLOAD_TOO_LARGE);
+    const oversized = images.find((f) => f.size > limits.maxFileBytes);
+    if (oversized) throw new HttpException(`file "${oversized.originalname}" is ${oversized.size} bytes, over the ${limits.maxFileBytes}-byte limit per image`, HttpStatus.PAYLOAD_TOO_LARGE);
     const archive = files['archive']?.[0];
     if (images.length === 0 && !archive) throw new BadRequestException('no images: send image files in the "files" field or an archive in the "archive" field');
     let csv: Map<string, string> | undefined;
