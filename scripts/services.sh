@@ -3,17 +3,28 @@
 # Usage: services.sh start|stop|status
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$TERN_ROOT"
-SERVICES=(feature-extractor head-trainer fine-tuner pipeline-orchestrator)
+SERVICES=(feature-extractor head-trainer fine-tuner pipeline-orchestrator api)
 RUN_DIR="$TERN_DATA_DIR/run"
 mkdir -p "$RUN_DIR" "$TERN_DATA_DIR/logs"
 
 running() { [[ -f "$RUN_DIR/$1.pid" ]] && kill -0 "$(cat "$RUN_DIR/$1.pid")" 2>/dev/null; }
 
+# The api's first admin token (written once, readable only by this user): used by the demo and by you.
+admin_token() {
+  local file="$TERN_DATA_DIR/api-admin-token"
+  if [[ ! -s "$file" ]]; then
+    (umask 077; node -e "process.stdout.write('tern_' + require('crypto').randomBytes(24).toString('base64url'))" > "$file")
+  fi
+  cat "$file"
+}
+
 start() {
+  TERN_BOOTSTRAP_ADMIN_TOKEN="$(admin_token)"
+  export TERN_BOOTSTRAP_ADMIN_TOKEN
   for s in "${SERVICES[@]}"; do
     if running "$s"; then log "$s already running"; continue; fi
     TERN_WORKER_ID="$s-$(hostname)" TERN_ARTIFACT_DIR="${TERN_ARTIFACT_DIR:-$TERN_DATA_DIR/artifacts}" \
-      setsid nohup node --import tsx "apps/$s/src/main.ts" >>"$TERN_DATA_DIR/logs/$s.log" 2>&1 < /dev/null &
+      TERN_SAMPLE_DIR="${TERN_SAMPLE_DIR:-$TERN_DATA_DIR/samples}" setsid nohup node --import tsx "apps/$s/src/main.ts" >>"$TERN_DATA_DIR/logs/$s.log" 2>&1 < /dev/null &
     echo $! > "$RUN_DIR/$s.pid"
     log "started $s (pid $!, log $TERN_DATA_DIR/logs/$s.log)"
   done

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # README command 1: sets everything up (npm deps, Postgres, Kafka, migrations, topics), starts the
 # pipeline services, and runs the main job on real images (Twemoji categories):
-#   1. a pipeline through the services over Kafka: extraction (2 shards) → head → promotion;
+#   1. through the REST api: upload a zip, split, a pipeline (extraction in 2 shards → head → promotion) followed over SSE, predict;
 #   2. the same recipe in one process with the tern CLI, with fine-tuning and a from-scratch comparison,
 #      then a prediction with the exported model.
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -12,8 +12,8 @@ ensure_node_deps
 bash scripts/infra/up.sh
 bash scripts/services.sh start
 
-log "main job, part 1: a pipeline through the running services (Kafka + Postgres), on 4 Twemoji categories"
-node --import tsx tools/demo/run-pipeline.ts
+log "main job, part 1: through the REST api and the running services (Kafka + Postgres): upload, split, pipeline followed live, predict"
+node --import tsx tools/demo/api-walkthrough.ts
 
 out="$TERN_DATA_DIR/demo-model"
 log "main job, part 2: the same recipe in one process with the tern CLI: 4 Twemoji categories (40 images each), base mobilenet_v2, with fine-tuning"
