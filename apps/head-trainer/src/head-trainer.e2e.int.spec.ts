@@ -6,7 +6,7 @@ import type { EventPublisher } from '@tern/messaging';
 import { eventually } from '@tern/messaging/testing';
 import { fileSource, initBackend, loadClassifier } from '@tern/ml';
 import { emojiSubset } from '@tern/ml/testing';
-import { seedEmojiDataset, startHarness, type EventRecorder, type Harness } from '@tern/pipeline/testing';
+import { freePort, seedEmojiDataset, startHarness, type EventRecorder, type Harness } from '@tern/pipeline/testing';
 
 const topics = [
   Topics.extractionRequested, Topics.extractionCompleted, Topics.extractionFailed,
@@ -18,17 +18,27 @@ describe('head-trainer service: cached embeddings → registered model (real Kaf
   let prisma: PrismaClient;
   let publisher: EventPublisher;
   let recorder: EventRecorder;
+  let healthPort: number;
 
   beforeAll(async () => {
+    healthPort = await freePort();
     h = await startHarness(topics);
     ({ prisma, publisher, recorder } = h);
     h.startWorker('feature-extractor', 'extractor-1');
-    h.startWorker('head-trainer', 'trainer-1');
+    h.startWorker('head-trainer', 'trainer-1', { TERN_HEALTH_PORT: String(healthPort), TERN_HEALTH_HOST: '127.0.0.1' });
   }, 60_000);
   afterAll(() => h.close());
 
   const send = (topic: typeof Topics.extractionRequested | typeof Topics.headTrainingRequested, payload: Record<string, unknown>) =>
     publisher.publish(topic, payload as never, { key: String(payload['jobId']), correlationId: 'head-e2e' });
+
+  it('answers the probes Kubernetes and Docker use once its consumer runs', async () => {
+    await eventually(async () => (await fetch(`http://127.0.0.1:${healthPort}/health/ready`).catch(() => undefined))?.status === 200, 60_000, 'the readiness probe');
+    const ready = (await (await fetch(`http://127.0.0.1:${healthPort}/health/ready`)).json()) as Record<string, unknown>;
+    expect(ready).toMatchObject({ status: 'ok', service: 'head-trainer', workerId: 'trainer-1', database: 'ok' });
+    expect((await fetch(`http://127.0.0.1:${healthPort}/health/live`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${healthPort}/nope`)).status).toBe(404);
+  }, 90_000);
 
   it('trains on a real dataset, beats chance widely, registers one version per job, and the artifact predicts', async () => {
     const { datasetId } = await seedEmojiDataset(prisma, ['Flags', 'Smileys & Emotion'], 14, 5);

@@ -24,6 +24,7 @@ export interface HandlerContext {
 export type EventHandler<T extends TopicName> = (event: Envelope<PayloadOf<T>>, context: HandlerContext) => Promise<HandlerOutcome | void>;
 
 export interface ConsumerOptions {
+  /** Logical group id; the topic prefix is prepended, so environments sharing a cluster never share a group. */
   groupId: string;
   logger: Logger;
   topicPrefix?: string;
@@ -73,7 +74,7 @@ export class EventConsumer {
     this.retry = { ...defaultRetryPolicy, ...options.retry };
     const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
     this.consumer = kafka.consumer({
-      groupId: options.groupId,
+      groupId: physicalTopic(options.groupId, options.topicPrefix),
       sessionTimeout,
       heartbeatInterval: options.heartbeatIntervalMs ?? Math.max(500, Math.floor(sessionTimeout / 10)),
       rebalanceTimeout: options.rebalanceTimeoutMs ?? 300_000,

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
@@ -10,6 +11,7 @@ import { ConsumerRegistry, EventPublisher, MessagingModule, type EventHandler } 
 import { bundledBaseModel, initBackend, loadBase, type LoadedBase } from '@tern/ml';
 import { LocalDirectoryArtifactStore } from '../artifact-store';
 import { failJobOfInvalidRequest } from '../invalid-request';
+import { startHealthServer } from './health-server';
 import { JobRepository } from '../job-repository';
 import type { WorkerDeps } from '../worker-deps';
 
@@ -18,6 +20,8 @@ export type { WorkerDeps };
 export interface WorkerConfig extends TernConfig {
   workerId: string;
   leaseMs: number;
+  /** Probe endpoints (/health/live, /health/ready) on this port; none when unset. */
+  health?: { host: string; port: number };
 }
 
 
@@ -41,8 +45,11 @@ export interface WorkerAppOptions {
 }
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const extra = parseEnv({ ...coreEnvShape, TERN_WORKER_ID: envTypes.nonEmpty.default(`${os.hostname()}-${process.pid}`), TERN_JOB_LEASE_MS: envTypes.positiveInt.default(60_000) }, env);
-  return { ...loadTernConfig(env), workerId: extra.TERN_WORKER_ID, leaseMs: extra.TERN_JOB_LEASE_MS };
+  const extra = parseEnv(
+    { ...coreEnvShape, TERN_WORKER_ID: envTypes.nonEmpty.default(`${os.hostname()}-${process.pid}`), TERN_JOB_LEASE_MS: envTypes.positiveInt.default(60_000), TERN_HEALTH_PORT: envTypes.port.optional(), TERN_HEALTH_HOST: envTypes.nonEmpty.default('0.0.0.0') },
+    env,
+  );
+  return { ...loadTernConfig(env), workerId: extra.TERN_WORKER_ID, leaseMs: extra.TERN_JOB_LEASE_MS, ...(extra.TERN_HEALTH_PORT ? { health: { host: extra.TERN_HEALTH_HOST, port: extra.TERN_HEALTH_PORT } } : {}) };
 }
 
 const OPTIONS = Symbol('WORKER_OPTIONS');
@@ -81,13 +88,24 @@ class WorkerConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
     for (const r of routes) consumer.on(r.topic, r.handler);
     await consumer.start();
     this.stopBackground = this.options.background?.(deps);
+    if (this.config.health) {
+      this.healthServer = await startHealthServer(this.config.health.port, this.config.health.host, {
+        ready: async () => {
+          await this.prisma.$queryRaw`SELECT 1`;
+          return { ok: true, detail: { service: this.options.serviceName, workerId: this.config.workerId, database: 'ok', consumer: 'running' } };
+        },
+      });
+      logger.info('health endpoints', { port: this.config.health.port });
+    }
     logger.info('consuming', { topics: routes.map((r) => r.topic), group: this.options.groupId });
   }
 
   private stopBackground?: () => void;
+  private healthServer?: Server;
 
   async onApplicationShutdown(): Promise<void> {
     this.stopBackground?.();
+    this.healthServer?.close();
     await this.prisma.$disconnect();
   }
 }

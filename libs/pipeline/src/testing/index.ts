@@ -113,3 +113,16 @@ export async function startHarness(topics: readonly TopicName[], recorded: reado
     },
   };
 }
+
+/** A TCP port nobody listens on right now (for a child process to bind). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
