@@ -4,11 +4,14 @@
 # Extra arguments go to Jest, e.g. `bash scripts/test.sh libs/messaging`.
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$TERN_ROOT/scripts/lib/node-deps.sh"
+source "$TERN_ROOT/scripts/lib/deploy-tools.sh"
 cd "$TERN_ROOT"
 
 ensure_node_deps
 # Real labelled images for the ML tests (Debian package; the Twemoji set comes from npm).
 apt_install dataset-fashion-mnist
+# kustomize renders the Kubernetes overlays that the deployment checks validate.
+[[ -n "${TERN_KUSTOMIZE:-}" ]] || ensure_kustomize
 bash scripts/infra/up.sh
 
 if [[ $# -eq 0 ]]; then
