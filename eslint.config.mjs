@@ -25,6 +25,8 @@ export default [
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
             // Workspace tools (provisioning, benchmarks) may use any lib, and no lib may use them.
             { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:data-access', 'type:ml'] },
+            // System tests start the whole system, so they may use any lib's testing entry points.
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:data-access', 'type:ml', 'type:feature'] },
             {
               // The ML core is framework-free: the same code runs in services, the CLI and tests.
               sourceTag: 'type:ml',
@@ -39,6 +41,7 @@ export default [
             { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:cli', 'scope:ml', 'scope:shared'] },
             { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:shared', 'scope:ml'] },
             { sourceTag: 'scope:dashboard', onlyDependOnLibsWithTags: ['scope:dashboard', 'scope:shared'] },
+            { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:api', 'scope:pipeline', 'scope:ml', 'scope:shared'] },
           ],
         },
       ],

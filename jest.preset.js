@@ -9,6 +9,7 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
   moduleNameMapper: {
+    '^@tern/contracts/proto$': path.join(root, 'libs/contracts/src/proto-path.ts'),
     '^@tern/(api|db|messaging|ml|pipeline)/testing$': path.join(root, 'libs/$1/src/testing/index.ts'),
     '^@tern/(api|config|contracts|db|messaging|ml|pipeline)$': path.join(root, 'libs/$1/src/index.ts'),
   },

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # README command 2: installs and starts everything the tests need, then runs every test.
-#   lint (module boundaries enforced) → typecheck → Jest (unit + integration on real Postgres and Kafka)
+#   lint (module boundaries enforced) → typecheck → dashboard build → Jest (unit, integration on real
+#   Postgres and Kafka, end to end over HTTP, gRPC and Chromium; screenshots in test-artifacts/)
 # Extra arguments go to Jest, e.g. `bash scripts/test.sh libs/messaging`.
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$TERN_ROOT/scripts/lib/node-deps.sh"
@@ -10,6 +11,8 @@ cd "$TERN_ROOT"
 ensure_node_deps
 # Real labelled images for the ML tests (Debian package; the Twemoji set comes from npm).
 apt_install dataset-fashion-mnist
+# Debian's Chromium for the dashboard's browser tests (driven by playwright-core; no downloaded browser).
+apt_install chromium
 # kustomize renders the Kubernetes overlays that the deployment checks validate.
 [[ -n "${TERN_KUSTOMIZE:-}" ]] || ensure_kustomize
 bash scripts/infra/up.sh
@@ -21,6 +24,11 @@ if [[ $# -eq 0 ]]; then
   log "typecheck"
   npx tsc -p tsconfig.json || die "typecheck failed"
 fi
+
+# The dashboard's production build (also its typecheck); the browser test serves it with `next start`.
+log "building the dashboard"
+npx next build apps/dashboard >"$TERN_DATA_DIR/logs/dashboard-build.log" 2>&1 || { tail -40 "$TERN_DATA_DIR/logs/dashboard-build.log"; die "dashboard build failed"; }
+export TERN_DASHBOARD_PREBUILT=1
 
 log "jest"
 results="$TERN_DATA_DIR/jest-results.json"

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { builtinModules } from 'node:module';
 import { parse } from 'yaml';
@@ -8,7 +8,8 @@ import { root } from './render';
 const read = (p: string) => readFileSync(path.join(root, p), 'utf8');
 const dockerfile = read('docker/Dockerfile');
 const ignored = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-const services = readdirSync(path.join(root, 'apps')).filter((a) => a !== 'cli');
+// Node services run from docker/Dockerfile (apps with a main.ts); the dashboard has its own image.
+const services = readdirSync(path.join(root, 'apps')).filter((a) => a !== 'cli' && existsSync(path.join(root, 'apps', a, 'src/main.ts')));
 const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string>; devDependencies: Record<string, string>; optionalDependencies: Record<string, string> };
 
 interface ComposeService {
@@ -23,6 +24,7 @@ interface ComposeService {
 describe('container images and compose, checked statically (no Docker engine here)', () => {
   it('docker/Dockerfile passes the lint: pinned bases, lockfile before sources, non-root, health checks, existing paths', () => {
     expect(lintDockerfile(dockerfile, { context: root, runtimeStages: ['cpu', 'gpu'], ignored })).toEqual([]);
+    expect(lintDockerfile(read('docker/dashboard.Dockerfile'), { context: root, runtimeStages: ['runtime'], ignored })).toEqual([]);
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', '.git', '.tern-data', '.env']));
   });
 
@@ -63,14 +65,14 @@ describe('container images and compose, checked statically (no Docker engine her
   });
 
   it('every package the services import at run time is a production dependency (images install with --omit=dev)', () => {
-    const sources = ['libs', 'apps'].flatMap((dir) => readdirSync(path.join(root, dir)).map((p) => path.join(root, dir, p, 'src')));
+    const sources = ['libs', 'apps'].flatMap((dir) => readdirSync(path.join(root, dir)).filter((p) => !p.endsWith('-e2e')).map((p) => path.join(root, dir, p, 'src')));
     const files: string[] = [];
     const walk = (dir: string) => {
       for (const name of readdirSync(dir)) {
         const full = path.join(dir, name);
         if (statSync(full).isDirectory()) {
           if (name !== 'testing') walk(full);
-        } else if (name.endsWith('.ts') && !name.endsWith('.spec.ts')) files.push(full);
+        } else if (/\.tsx?$/.test(name) && !/\.spec\.tsx?$/.test(name) && !name.endsWith('.d.ts')) files.push(full);
       }
     };
     sources.forEach(walk);
@@ -78,7 +80,7 @@ describe('container images and compose, checked statically (no Docker engine her
     for (const file of files) {
       for (const m of readFileSync(file, 'utf8').matchAll(/^import (?!type )[^'"]*['"]([^'"./][^'"]*)['"]/gm)) {
         const spec = m[1]!;
-        if (spec.startsWith('@tern/') || spec.startsWith('node:') || builtinModules.includes(spec)) continue;
+        if (spec.startsWith('@tern/') || spec.startsWith('@/') || spec.startsWith('node:') || builtinModules.includes(spec)) continue;
         const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
         if (!pkg.dependencies[name] && !pkg.optionalDependencies[name]) missing.add(`${name} (${path.relative(root, file)})`);
       }
@@ -89,7 +91,8 @@ describe('container images and compose, checked statically (no Docker engine her
   it('compose: Postgres, Kafka (KRaft), one-off migrations and topics before every app, all services, pinned images, GPU override', () => {
     const compose = parse(read('docker/compose.yaml'), { merge: true }) as { services: Record<string, ComposeService> };
     const names = Object.keys(compose.services);
-    expect(names).toEqual(expect.arrayContaining(['postgres', 'kafka', 'migrate', 'topics', ...services]));
+    expect(names).toEqual(expect.arrayContaining(['postgres', 'kafka', 'migrate', 'topics', 'dashboard', ...services]));
+    expect(compose.services['dashboard']).toMatchObject({ build: { dockerfile: 'docker/dashboard.Dockerfile' }, environment: { TERN_API_URL: 'http://api:8080' } });
     expect(compose.services['kafka']!.environment).toMatchObject({ KAFKA_PROCESS_ROLES: 'broker,controller' });
     expect(compose.services['migrate']!.command).toEqual(['migrate']);
     expect(compose.services['topics']!.command).toEqual(['provision-topics']);

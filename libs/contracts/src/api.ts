@@ -153,6 +153,3 @@ export const grpcMessageFields = {
   EpochMetric: ['stage', 'epoch', 'loss', 'accuracy', 'valLoss', 'valAccuracy'],
 } as const;
 
-
-/** Path of tern.proto, for gRPC servers and clients. */
-export const ternProtoPath = `${__dirname}/../proto/tern.proto`;

@@ -1,7 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { HttpException } from '@nestjs/common';
-import { grpcGetJobRequestSchema, grpcPredictRequestSchema, grpcSubmitJobRequestSchema, submitJobSchema, ternProtoPath, type ApiScope, type JobView, type PredictResponse } from '@tern/contracts';
+import { grpcGetJobRequestSchema, grpcPredictRequestSchema, grpcSubmitJobRequestSchema, submitJobSchema, type ApiScope, type JobView, type PredictResponse } from '@tern/contracts';
+import { ternProtoPath } from '@tern/contracts/proto';
 import type { z } from 'zod';
 import type { ApiContext } from '../api-context';
 import { grants, verifyApiToken, type Principal } from '../auth/tokens';

@@ -1,7 +1,8 @@
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { RequestMethod } from '@nestjs/common';
 import * as protoLoader from '@grpc/proto-loader';
-import { grpcMessageFields, ternProtoPath } from '@tern/contracts';
+import { grpcMessageFields } from '@tern/contracts';
+import { ternProtoPath } from '@tern/contracts/proto';
 import { apiControllers } from '../api-app';
 import { openApiDocument, operations } from './operations';
 
