@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Starts or stops Tern's pipeline services as background processes (logs in $TERN_DATA_DIR/logs).
+# Starts or stops the api, the pipeline services and the dashboard as background processes (logs in $TERN_DATA_DIR/logs).
 # Usage: services.sh start|stop|status
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$TERN_ROOT"
-SERVICES=(feature-extractor head-trainer fine-tuner pipeline-orchestrator api)
+SERVICES=(feature-extractor head-trainer fine-tuner pipeline-orchestrator api dashboard)
 RUN_DIR="$TERN_DATA_DIR/run"
 mkdir -p "$RUN_DIR" "$TERN_DATA_DIR/logs"
 
@@ -23,8 +23,15 @@ start() {
   export TERN_BOOTSTRAP_ADMIN_TOKEN
   for s in "${SERVICES[@]}"; do
     if running "$s"; then log "$s already running"; continue; fi
-    TERN_WORKER_ID="$s-$(hostname)" TERN_ARTIFACT_DIR="${TERN_ARTIFACT_DIR:-$TERN_DATA_DIR/artifacts}" \
-      TERN_SAMPLE_DIR="${TERN_SAMPLE_DIR:-$TERN_DATA_DIR/samples}" setsid nohup node --import tsx "apps/$s/src/main.ts" >>"$TERN_DATA_DIR/logs/$s.log" 2>&1 < /dev/null &
+    if [[ "$s" == dashboard ]]; then
+      # The Next.js production build (scripts/start.sh builds it), talking to the local api.
+      [[ -f apps/dashboard/.next/BUILD_ID ]] || die "the dashboard is not built: npx next build apps/dashboard"
+      TERN_API_URL="http://127.0.0.1:${TERN_API_PORT:-8080}" NEXT_TELEMETRY_DISABLED=1 \
+        setsid nohup node node_modules/next/dist/bin/next start apps/dashboard --port "${TERN_DASHBOARD_PORT:-3000}" --hostname 127.0.0.1 >>"$TERN_DATA_DIR/logs/$s.log" 2>&1 < /dev/null &
+    else
+      TERN_WORKER_ID="$s-$(hostname)" TERN_ARTIFACT_DIR="${TERN_ARTIFACT_DIR:-$TERN_DATA_DIR/artifacts}" TERN_SAMPLE_DIR="${TERN_SAMPLE_DIR:-$TERN_DATA_DIR/samples}" \
+        setsid nohup node --import tsx "apps/$s/src/main.ts" >>"$TERN_DATA_DIR/logs/$s.log" 2>&1 < /dev/null &
+    fi
     echo $! > "$RUN_DIR/$s.pid"
     log "started $s (pid $!, log $TERN_DATA_DIR/logs/$s.log)"
   done

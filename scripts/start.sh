@@ -10,6 +10,8 @@ cd "$TERN_ROOT"
 
 ensure_node_deps
 bash scripts/infra/up.sh
+log "building the dashboard (Next.js production build)"
+npx next build apps/dashboard >"$TERN_DATA_DIR/logs/dashboard-build.log" 2>&1 || { tail -40 "$TERN_DATA_DIR/logs/dashboard-build.log"; die "dashboard build failed"; }
 bash scripts/services.sh start
 
 log "main job, part 1: through the REST api and the running services (Kafka + Postgres): upload, split, pipeline followed live, predict"
@@ -23,4 +25,6 @@ node --import tsx apps/cli/src/main.ts train --dataset emoji --per-class 40 --ba
 emoji_dir="$(node -p "require('path').dirname(require.resolve('emoji-datasource-twitter/package.json'))")/img/twitter/64"
 log "predicting three images with the new model"
 node --import tsx apps/cli/src/main.ts predict "$out" "$emoji_dir/1f436.png" "$emoji_dir/1f355.png" "$emoji_dir/1f697.png"
-log "done: model in $out (open $out/report.html). Services, Postgres and Kafka keep running: bash scripts/services.sh stop; bash scripts/infra/down.sh"
+log "done: model in $out (open $out/report.html)."
+log "dashboard: http://127.0.0.1:${TERN_DASHBOARD_PORT:-3000} (sign in with the token in $TERN_DATA_DIR/api-admin-token); api docs: http://127.0.0.1:${TERN_API_PORT:-8080}/docs"
+log "services, Postgres and Kafka keep running; stop them with: bash scripts/services.sh stop; bash scripts/infra/down.sh"
