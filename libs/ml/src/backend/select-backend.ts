@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { delegateMissingKernels } from './delegate-kernels';
+import { useUntransposedMatMul } from './untransposed-matmul';
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -35,6 +36,7 @@ async function tryBackend(name: BackendName): Promise<string> {
     require('@tensorflow/tfjs-backend-wasm');
     if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend did not initialise');
     delegateMissingKernels('wasm', 'cpu');
+    useUntransposedMatMul('wasm');
     return 'wasm';
   }
   if (!(await tf.setBackend('cpu'))) throw new Error('cpu backend did not initialise');

@@ -46,4 +46,50 @@ describe('backend selection', () => {
     tf.dispose([xs, ys]);
     model.dispose();
   }, 60_000);
+
+  it('computes transposed matrix products on wasm exactly as cpu does, batched too, without leaking tensors', async () => {
+    await initBackend('wasm');
+    const cases: [number[], number[], boolean, boolean][] = [
+      [[5, 3], [5, 4], true, false],
+      [[3, 5], [4, 5], false, true],
+      [[5, 3], [4, 5], true, true],
+      [[2, 5, 3], [2, 5, 4], true, false],
+      [[3, 5], [5, 4], false, false],
+    ];
+    const productOn = async (backend: string, [sa, sb, ta, tb]: (typeof cases)[number]) => {
+      await tf.setBackend(backend);
+      const size = (s: number[]) => s.reduce((x, y) => x * y, 1);
+      const a = tf.tensor(Array.from({ length: size(sa) }, (_, i) => Math.sin(i + 1)), sa);
+      const b = tf.tensor(Array.from({ length: size(sb) }, (_, i) => Math.cos(i * 2)), sb);
+      const before = tf.memory().numTensors;
+      const product = tf.matMul(a, b, ta, tb);
+      const values = { shape: product.shape, data: Array.from(await product.data()) };
+      product.dispose();
+      const leaked = tf.memory().numTensors - before;
+      tf.dispose([a, b]);
+      return { ...values, leaked };
+    };
+    for (const c of cases) {
+      const wasm = await productOn('wasm', c);
+      const cpu = await productOn('cpu', c);
+      expect(wasm.shape).toEqual(cpu.shape);
+      expect(wasm.leaked).toBe(0);
+      wasm.data.forEach((v, i) => expect(v).toBeCloseTo(cpu.data[i]!, 5));
+    }
+    await tf.setBackend('wasm');
+    // Gradients of a dense layer use these products: equal to cpu as well.
+    const denseGrad = async (backend: string) => {
+      await tf.setBackend(backend);
+      const x = tf.tensor2d(Array.from({ length: 6 * 7 }, (_, i) => Math.sin(i)), [6, 7]);
+      const w = tf.tensor2d(Array.from({ length: 7 * 3 }, (_, i) => Math.cos(i) / 3), [7, 3]);
+      const [gx, gw] = tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.matMul(xx, ww).relu().square().sum())([x, w]);
+      const out = [Array.from(await gx!.data()), Array.from(await gw!.data())].flat();
+      tf.dispose([x, w, gx!, gw!]);
+      return out;
+    };
+    const gWasm = await denseGrad('wasm');
+    const gCpu = await denseGrad('cpu');
+    await tf.setBackend('wasm');
+    gWasm.forEach((v, i) => expect(v).toBeCloseTo(gCpu[i]!, 4));
+  });
 });
