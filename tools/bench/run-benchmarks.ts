@@ -73,11 +73,14 @@ async function main(): Promise<void> {
     }
     if (backend === 'wasm') {
       const workers = os.availableParallelism();
+      const rates: Record<string, number> = {};
       for (const baseId of ['mobilenet_v2_mid', 'mobilenet_v2']) {
-        const rate = await extractionRate(baseId, 16, extractionCount * 2, workers);
-        record('extraction (images/s)', `wasm × ${workers} worker threads (default), ${baseId}, batch 16, ${extractionCount * 2} imgs`, rate.toFixed(1));
-        if (baseId === 'mobilenet_v2') targets.push(`extraction ≥ 25 images/s, MobileNetV2 224×224, default backend and workers: **${rate >= 25 ? 'met' : 'not met'}** (${rate.toFixed(1)} images/s)`);
+        rates[baseId] = await extractionRate(baseId, 16, extractionCount * 2, workers);
+        record('extraction (images/s)', `wasm × ${workers} worker threads (default), ${baseId}, batch 16, ${extractionCount * 2} imgs`, rates[baseId]!.toFixed(1));
       }
+      // Judged on the default base (mobilenet_v2_mid is a MobileNetV2 at 224×224, the one the issue's ~14 images/s was measured on).
+      const rate = rates['mobilenet_v2_mid']!;
+      targets.push(`extraction ≥ 25 images/s, MobileNetV2 224×224, default backend and workers: **${rate >= 25 ? 'met' : 'not met'}** (${rate.toFixed(1)} images/s with the default base mobilenet_v2_mid; ${rates['mobilenet_v2']!.toFixed(1)} with the Keras mobilenet_v2)`);
     }
   }
   await initBackend((forced as 'wasm' | undefined) ?? 'wasm');
@@ -135,6 +138,14 @@ How to read it:
   is reused). The first pass is a warm-up and is not timed.
 * Head training uses synthetic 1792-d vectors (the size mobilenet_v2_mid gives) with the default head
   (128 hidden units, dropout 0.3, Adam 1e-3, batch 32) for 20 epochs, without early stopping.
+  A floor for it on this backend: each step does three 32×1792×128 matrix products (forward, and the
+  two of backpropagation), and one such product measured 0.8 ms on wasm here (about 19 GFLOP/s). That
+  is about 2.3 ms a step, so 14–15 s for 20 epochs over 10k vectors before any other work: under 10 s
+  needs fewer epochs (early stopping usually ends sooner), larger batches, or a native backend.
+* Since the transposed-operand fix in \`libs/ml/src/backend/untransposed-matmul.ts\` (the wasm kernel
+  was ~7× slower with a transposed operand, which backpropagation uses), head training on 10k vectors
+  went from 191.9 s to 133.8 s and cached fine-tuning from 72.6 to 15.3 ms per image per epoch, both
+  measured with this script on this machine.
 * Fine-tuning trains Conv_1 (folded with its BatchNorm) and a 64-unit head on MobileNetV2. With the cache,
   the frozen 155 layers run once and each epoch trains on their cached 7×7×320 output. Without it, they
   run again every epoch. Epoch 0 is excluded from both (it is identical).
