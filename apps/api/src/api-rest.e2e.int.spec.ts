@@ -1,11 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
 import type { RunningApi } from '@tern/api';
 import { readSse, startTestApi, tokenWith, type SseEvent } from '@tern/api/testing';
 import { allTopics, jobUpdateSchema, predictResponseSchema, uploadReportSchema, type JobUpdate } from '@tern/contracts';
 import { testDatabaseUrl } from '@tern/db/testing';
+import { saveLayersModel } from '@tern/ml';
 import { emojiSubset } from '@tern/ml/testing';
+import * as tf from '@tensorflow/tfjs';
 import { startHarness, type Harness } from '@tern/pipeline/testing';
 
 describe('REST api end to end (real HTTP, Postgres, Kafka and workers)', () => {
@@ -81,7 +84,7 @@ describe('REST api end to end (real HTTP, Postgres, Kafka and workers)', () => {
     expect(updates.length).toBeGreaterThan(2); // progress was streamed, not only the end state
     expect(last.epochs.filter((e) => e.stage === 'head').length).toBeGreaterThan(3);
 
-    const coverage = (await call('GET', `/v1/datasets/${datasetId}`)).body.cacheCoverage.find((c: { baseModelId: string }) => c.baseModelId === 'mobilenet_v2_mid');
+    const coverage = (await call('GET', `/v1/datasets/${datasetId}`)).body.cacheCoverage.find((c: { baseModelId: string; layer: string }) => c.baseModelId === 'mobilenet_v2_mid' && c.layer === 'feature_vector');
     expect(coverage).toMatchObject({ embedded: 24, total: 24, fraction: 1 });
 
     const versions = await call('GET', `/v1/datasets/${datasetId}/models`);
@@ -136,6 +139,31 @@ describe('REST api end to end (real HTTP, Postgres, Kafka and workers)', () => {
     expect(cancelled.status).toBe(202);
     const ended = await readSse(`${api.httpUrl}/v1/jobs/${doomed.body.id}/events`, writer, (e) => e.event === 'end', 120_000);
     expect(jobUpdateSchema.parse(ended.filter((e) => e.event === 'update').at(-1)!.data).job.status).toBe('cancelled');
+
+    // A user's own base model: registered through the api, then trained on like a bundled one.
+    const admin = await tokenWith(api, 'admin');
+    const modelDir = mkdtempSync(path.join(tmpdir(), 'tern-own-base-'));
+    const own = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [32, 32, 3], filters: 8, kernelSize: 3, strides: 2, activation: 'relu', name: 'conv' }), tf.layers.globalAveragePooling2d({ name: 'pool' }), tf.layers.dense({ units: 3, name: 'old_head' })] });
+    await saveLayersModel(own, modelDir);
+    own.dispose();
+    const ownId = `own_net_${Date.now()}`;
+    const registration = new FormData();
+    registration.append('id', ownId);
+    registration.append('model', new Blob([readFileSync(path.join(modelDir, 'model.json'))]), 'model.json');
+    for (const f of readdirSync(modelDir).filter((f) => f.endsWith('.bin'))) registration.append('weights', new Blob([readFileSync(path.join(modelDir, f))]), f);
+    expect((await fetch(`${api.httpUrl}/v1/base-models`, { method: 'POST', headers: { authorization: `Bearer ${admin}` }, body: registration })).status).toBe(201);
+    const ownJob = await call('POST', '/v1/jobs', { type: 'pipeline', datasetId, baseModelId: ownId, head: { epochs: 5, seed: 1 } });
+    expect(ownJob.status).toBe(202);
+    const ownRun = await readSse(`${api.httpUrl}/v1/jobs/${ownJob.body.id}/events`, writer, (e) => e.event === 'end', 180_000);
+    const ownFinal = jobUpdateSchema.parse(ownRun.filter((e) => e.event === 'update').at(-1)!.data);
+    expect(ownFinal.job.status).toBe('succeeded');
+    const ownModel = await call('GET', `/v1/models/${(ownFinal.job.result as { finalModelId: string }).finalModelId}`);
+    expect(ownModel.body.baseModel).toMatchObject({ id: ownId, layer: 'pool' });
+    const ownForm = new FormData();
+    ownForm.append('modelId', ownModel.body.id);
+    ownForm.append('images', new Blob([Buffer.from(bytesOf(testImages[0]!.source.id))]), 'one.png');
+    const ownPrediction = await fetch(`${api.httpUrl}/v1/predict`, { method: 'POST', headers: { authorization: `Bearer ${reader}` }, body: ownForm });
+    expect(predictResponseSchema.parse(await ownPrediction.json()).predictions[0]!.top).toHaveLength(2);
 
     const embedded = await call('POST', '/v1/predict/embeddings', { modelId: model.id, embeddings: [Array.from({ length: 1792 }, () => 0.05)], topK: 1 }, reader);
     expect(embedded.status).toBe(200);

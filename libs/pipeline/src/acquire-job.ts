@@ -1,8 +1,9 @@
 import type { Logger } from '@tern/config';
 import type { Envelope, Topics } from '@tern/contracts';
-import type { Job, JobType, Prisma } from '@tern/db';
+import type { Job, JobType, Prisma, PrismaClient } from '@tern/db';
 import type { HandlerContext, HandlerOutcome } from '@tern/messaging';
-import { bundledBaseModel, findLayer, type BaseModelDescriptor, type ExtractableLayer } from '@tern/ml';
+import { findLayer, type BaseModelDescriptor, type ExtractableLayer } from '@tern/ml';
+import { resolveBase } from './base-resolver';
 import type { JobRepository } from './job-repository';
 import type { WorkerDeps } from './worker-deps';
 
@@ -78,10 +79,10 @@ export async function jobErrorOutcome(error: unknown, fail: ReturnType<typeof jo
   return { status: 'processed' };
 }
 
-/** The bundled base and layer a request names; an unknown one makes the request invalid. */
-export function requestedBase(baseModelId: string, layerId?: string): { descriptor: BaseModelDescriptor; layer: ExtractableLayer } {
+/** The base (bundled or user-registered) and layer a request names; an unknown one makes the request invalid. */
+export async function requestedBase(prisma: PrismaClient, baseModelId: string, layerId?: string): Promise<{ descriptor: BaseModelDescriptor; layer: ExtractableLayer }> {
   try {
-    const descriptor = bundledBaseModel(baseModelId);
+    const descriptor = await resolveBase(prisma, baseModelId);
     return { descriptor, layer: findLayer(descriptor, layerId) };
   } catch (error) {
     throw new InvalidRequest((error as Error).message);

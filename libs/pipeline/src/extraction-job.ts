@@ -27,7 +27,7 @@ export async function handleExtractionRequest(deps: ExtractionWorkerDeps, event:
 
   try {
     if (!dataset) throw new InvalidRequest(`dataset ${p.datasetId} does not exist`);
-    const { descriptor } = requestedBase(p.baseModelId, p.layer);
+    const { descriptor } = await requestedBase(deps.prisma, p.baseModelId, p.layer);
     const all = await deps.prisma.sample.findMany({ where: { datasetId: p.datasetId }, select: { id: true, contentHash: true, storageUri: true }, orderBy: { createdAt: 'asc' } });
     if (all.length === 0) throw new InvalidRequest(`dataset ${p.datasetId} has no samples`);
     // Shards split by content hash: disjoint, so no two extractors compute the same embedding.

@@ -29,7 +29,7 @@ export async function handleHeadTrainingRequest(deps: WorkerDeps, event: Request
   const workDir = mkdtempSync(path.join(tmpdir(), 'tern-head-'));
   try {
     if (!dataset) throw new InvalidRequest(`dataset ${p.datasetId} does not exist`);
-    const { descriptor, layer } = requestedBase(p.baseModelId, p.layer);
+    const { descriptor, layer } = await requestedBase(deps.prisma, p.baseModelId, p.layer);
     const classNames = dataset.classes.map((c) => c.name);
     if (classNames.length < 2) throw new InvalidRequest(`dataset has ${classNames.length} class(es); a classifier needs at least two`);
     const samples = await deps.prisma.sample.findMany({ where: { datasetId: p.datasetId, classId: { not: null } }, select: { id: true, classId: true, contentHash: true, split: true } });

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { headTrainingParamsSchema, Topics, type Envelope, type PayloadOf } from '@tern/contracts';
 import type { Job, Prisma } from '@tern/db';
 import type { HandlerOutcome } from '@tern/messaging';
-import { bundledBaseModel, findLayer } from '@tern/ml';
+import { findLayer } from '@tern/ml';
+import { resolveBase } from './base-resolver';
 import type { WorkerDeps } from './worker-deps';
 import { decidePromotion } from './promotion';
 
@@ -60,7 +61,7 @@ export async function startPipeline(deps: Deps, input: Omit<PipelineParams, 'ext
   if (!dataset) problem = `dataset ${input.datasetId} does not exist`;
   else {
     try {
-      const descriptor = bundledBaseModel(input.baseModelId);
+      const descriptor = await resolveBase(deps.prisma, input.baseModelId);
       findLayer(descriptor, input.layer);
       if (input.fineTune && !descriptor.fineTunable) problem = `base model ${descriptor.id} cannot be fine-tuned (extraction only); use a fine-tunable base such as mobilenet_v2 or omit fineTune`;
     } catch (error) {

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { PrismaClient } from '@tern/db';
-import { bundledBaseModel, evaluatePredictions, loadClassifier, preprocessingKey } from '@tern/ml';
+import { evaluatePredictions, loadClassifier, preprocessingKey } from '@tern/ml';
+import { resolveBase } from './base-resolver';
 import { PostgresEmbeddingStore } from './postgres-embedding-store';
 
 export interface PromotionDecision {
@@ -21,7 +22,7 @@ async function scoreOnCurrentTestSplit(prisma: PrismaClient, modelId: string): P
   const samples = await prisma.sample.findMany({ where: { datasetId: model.datasetId, split: 'test', classId: { not: null } }, include: { class: true } });
   const usable = samples.filter((s) => model.labels.includes(s.class!.name));
   if (usable.length === 0) return null;
-  const descriptor = bundledBaseModel(model.baseModel.name);
+  const descriptor = await resolveBase(prisma, model.baseModel.name);
   const key = { baseModelId: descriptor.id, baseModelVersion: model.baseModel.version, layer: model.embeddingLayer, preprocessing: preprocessingKey(descriptor) };
   const vectors = await new PostgresEmbeddingStore(prisma).getMany(key, usable.map((s) => s.contentHash));
   if (vectors.size < usable.length) return null;

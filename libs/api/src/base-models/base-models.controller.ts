@@ -12,7 +12,7 @@ import { readMultipart } from '../http/multipart';
 import { parseInput } from '../http/validation';
 
 const bundledView = (d: BaseModelDescriptor) => ({ id: d.id, version: d.version, displayName: d.displayName, source: 'bundled', format: d.format, inputSize: d.inputSize, preprocessing: d.preprocessing, defaultLayer: d.defaultLayer, fineTunable: d.fineTunable, provenance: d.provenance, usableInPipelines: true, layers: d.layers.map((l) => ({ id: l.id, size: l.size, description: l.description })) });
-const customView = (b: BaseModel) => ({ id: b.name, version: b.version, displayName: b.displayName, source: b.source, format: b.format, inputSize: { width: b.inputWidth, height: b.inputHeight }, preprocessing: b.preprocessing, defaultLayer: b.embeddingLayer, fineTunable: b.fineTunable, provenance: `user-registered (${b.source}), weights ${b.weightsHash.slice(0, 16)}…`, usableInPipelines: false, layers: b.extractableLayers });
+const customView = (b: BaseModel) => ({ id: b.name, version: b.version, displayName: b.displayName, source: b.source, format: b.format, inputSize: { width: b.inputWidth, height: b.inputHeight }, preprocessing: b.preprocessing, defaultLayer: b.embeddingLayer, fineTunable: b.fineTunable, provenance: `user-registered (${b.source}), weights ${b.weightsHash.slice(0, 16)}…`, usableInPipelines: true, layers: b.extractableLayers });
 
 @Controller('v1/base-models')
 export class BaseModelsController {
@@ -89,7 +89,7 @@ export class BaseModelsController {
         preprocessing: { ...descriptor.preprocessing },
         embeddingLayer: layer.id,
         embeddingSize: layer.size,
-        extractableLayers: descriptor.layers.map((l) => ({ id: l.id, size: l.size, description: l.description })),
+        extractableLayers: descriptor.layers.map((l) => ({ id: l.id, node: l.node, size: l.size, description: l.description })),
         weightsHash: descriptor.version.replace(/^sha256-/, ''),
         fineTunable: descriptor.fineTunable,
         artifactUri: source.kind === 'path' ? pathToFileURL(source.modelJsonPath).toString() : source.modelJsonUrl,

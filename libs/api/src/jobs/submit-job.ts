@@ -2,14 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { HttpException, HttpStatus, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { Topics, type JobView, type SubmitJob } from '@tern/contracts';
 import type { Prisma } from '@tern/db';
-import { bundledBaseModel, findLayer } from '@tern/ml';
+import { findLayer } from '@tern/ml';
+import { resolveBase } from '@tern/pipeline';
 import type { ApiContext } from '../api-context';
 import { liveDataset } from '../datasets/dataset-queries';
 import { toJobView } from './job-views';
 
-function checkBase(baseModelId: string, layer: string | undefined, fineTune: boolean): void {
+async function checkBase(ctx: ApiContext, baseModelId: string, layer: string | undefined, fineTune: boolean): Promise<void> {
   try {
-    const descriptor = bundledBaseModel(baseModelId);
+    const descriptor = await resolveBase(ctx.prisma, baseModelId);
     findLayer(descriptor, layer);
     if (fineTune && !descriptor.fineTunable) throw new Error(`base model ${descriptor.id} cannot be fine-tuned (extraction only); choose mobilenet_v2 or drop fineTune`);
   } catch (error) {
@@ -25,12 +26,12 @@ function checkBase(baseModelId: string, layer: string | undefined, fineTune: boo
 export async function submitJob(ctx: ApiContext, input: SubmitJob, correlationId: string): Promise<JobView> {
   await liveDataset(ctx.prisma, input.datasetId);
   const jobId = randomUUID();
-  if (input.type === 'pipeline' || input.type === 'extraction' || input.type === 'head_training') checkBase(input.baseModelId, input.layer, input.type === 'pipeline' && Boolean(input.fineTune));
+  if (input.type === 'pipeline' || input.type === 'extraction' || input.type === 'head_training') await checkBase(ctx, input.baseModelId, input.layer, input.type === 'pipeline' && Boolean(input.fineTune));
   if (input.type === 'fine_tuning') {
     const model = await ctx.prisma.trainedModel.findUnique({ where: { id: input.modelId }, include: { baseModel: true } });
     if (!model || model.datasetId !== input.datasetId) throw new NotFoundException(`model ${input.modelId} does not exist in dataset ${input.datasetId}`);
     if (model.kind !== 'head') throw new UnprocessableEntityException(`model ${input.modelId} is ${model.kind}; fine-tuning starts from a head model`);
-    checkBase(model.baseModel.name, model.embeddingLayer, true);
+    await checkBase(ctx, model.baseModel.name, model.embeddingLayer, true);
   }
   const { type, ...rest } = input;
   const payload = { ...rest, jobId } as Record<string, unknown>;

@@ -2,6 +2,7 @@ import { HttpException, HttpStatus, NotFoundException, UnprocessableEntityExcept
 import type { PredictResponse } from '@tern/contracts';
 import type { TrainedModel } from '@tern/db';
 import { loadClassifier, type LoadedClassifier } from '@tern/ml';
+import { resolveBase } from '@tern/pipeline';
 import type { ApiContext } from '../api-context';
 import { RateLimiter } from './rate-limiter';
 
@@ -43,7 +44,7 @@ export class PredictionService {
       this.cache.set(model.id, loading); // most recently used last
       return loading;
     }
-    loading = this.ctx.artifacts.localPath(model.artifactUri).then(loadClassifier);
+    loading = this.ctx.artifacts.localPath(model.artifactUri).then((dir) => loadClassifier(dir, (id) => resolveBase(this.ctx.prisma, id)));
     loading.catch(() => this.cache.delete(model.id));
     this.cache.set(model.id, loading);
     while (this.cache.size > this.ctx.config.predict.cachedModels) {

@@ -78,8 +78,12 @@ function topK(probs: Float32Array, labels: string[], k: number): { label: string
     .slice(0, Math.min(k, labels.length));
 }
 
-/** Loads a directory written by saveClassifier. */
-export async function loadClassifier(dir: string): Promise<LoadedClassifier> {
+/**
+ * Loads a directory written by saveClassifier. `describeBase` finds the base of a head-only model
+ * (one whose base is a graph model) by id: bundled bases by default; services pass one that also
+ * knows user-registered bases.
+ */
+export async function loadClassifier(dir: string, describeBase: (id: string) => BaseModelDescriptor | Promise<BaseModelDescriptor> = bundledBaseModel): Promise<LoadedClassifier> {
   const metaFile = path.join(dir, 'tern.json');
   if (!existsSync(metaFile)) throw new Error(`${dir} is not a Tern model (no tern.json)`);
   const metadata = JSON.parse(readFileSync(metaFile, 'utf8')) as ClassifierMetadata;
@@ -92,7 +96,7 @@ export async function loadClassifier(dir: string): Promise<LoadedClassifier> {
 
   const embedWithBase = async (pixels: tf.Tensor4D): Promise<tf.Tensor> => {
     if (!extractorBase) {
-      const descriptor = bundledBaseModel(metadata.baseModel.id);
+      const descriptor = await describeBase(metadata.baseModel.id);
       extractorBase = await loadBase(descriptor);
       if (extractorBase.weightsHash !== metadata.baseModel.weightsHash) throw new Error(`base model ${descriptor.id} differs from the one this model was trained on (weights hash mismatch)`);
     }

@@ -8,7 +8,8 @@ import { coreEnvShape, createLogger, envTypes, loadConfigOrExit, loadTernConfig,
 import type { TopicName } from '@tern/contracts';
 import { createPrismaClient, type PrismaClient } from '@tern/db';
 import { ConsumerRegistry, EventPublisher, MessagingModule, type EventHandler } from '@tern/messaging';
-import { bundledBaseModel, initBackend, loadBase, type LoadedBase } from '@tern/ml';
+import { initBackend, loadBase, type LoadedBase } from '@tern/ml';
+import { resolveBase } from '../base-resolver';
 import { LocalDirectoryArtifactStore } from '../artifact-store';
 import { failJobOfInvalidRequest } from '../invalid-request';
 import { startHealthServer } from './health-server';
@@ -81,7 +82,7 @@ class WorkerConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
       workerId: this.config.workerId,
       leaseMs: this.config.leaseMs,
       // One loaded base per id for the life of the process.
-      loadBase: (id) => this.bases.get(id) ?? this.bases.set(id, loadBase(bundledBaseModel(id))).get(id)!,
+      loadBase: (id) => this.bases.get(id) ?? this.bases.set(id, resolveBase(this.prisma, id).then(loadBase)).get(id)!,
     };
     const consumer = this.consumers.create({ groupId: this.options.groupId, sessionTimeoutMs: 30_000, logger, onDeadLetter: (info) => failJobOfInvalidRequest(deps, info) });
     const routes = this.options.routes(deps);
