@@ -135,6 +135,8 @@ describe('dashboard in Chromium against the running system (real api, Postgres, 
     // Try it: the production model classifies a held-out flag.
     await step('predict', async () => {
       await page.getByRole('link', { name: 'Try it' }).click();
+      // The model list loads first: our dataset's production model is the default choice.
+      await page.getByLabel('Model').filter({ hasText: `${name}: production model` }).waitFor();
       await page.getByTestId('predict-input').setInputFiles(emojiSubset(['Flags'], 40, 99).items.at(-1)!.source.id);
       await page.getByTestId('prediction').filter({ hasText: 'says' }).waitFor({ timeout: 60_000 });
       await shot('07-predict');

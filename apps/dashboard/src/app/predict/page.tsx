@@ -71,7 +71,7 @@ function Predict() {
           <p>Drop an image here, or</p>
           <label className="button">
             Choose an image
-            <input type="file" accept="image/*" className="sr-only" onChange={(e) => void run(e.target.files?.[0])} data-testid="predict-input" />
+            <input type="file" accept="image/*" className="sr-only" disabled={!target} onChange={(e) => void run(e.target.files?.[0])} data-testid="predict-input" />
           </label>
         </div>
         {!target && datasets.data ? <p className="muted">No dataset has a model yet.</p> : null}

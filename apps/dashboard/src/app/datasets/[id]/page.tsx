@@ -85,6 +85,7 @@ export default function DatasetPage() {
         <section className="card" aria-labelledby="cache-heading">
           <h2 id="cache-heading">Embedding cache</h2>
           <p className="muted small">Images already embedded per base model: these never need to be computed again.</p>
+          <div className="table-scroll">
           <table>
             <thead><tr><th scope="col">Base model</th><th scope="col">Layer</th><th scope="col">Cached</th></tr></thead>
             <tbody>
@@ -93,6 +94,7 @@ export default function DatasetPage() {
               ))}
             </tbody>
           </table>
+          </div>
           <div className="button-row"><button type="button" className="danger" onClick={() => void remove()}>Delete dataset</button></div>
         </section>
       </div>
