@@ -128,8 +128,20 @@ describe('dashboard in Chromium against the running system (real api, Postgres, 
     expect(await page.getByRole('img', { name: /Confusion matrix of 2 classes/ }).count()).toBe(1);
     expect(await page.locator('table').filter({ hasText: 'Precision' }).locator('tbody tr').count()).toBe(2);
     await shot('05-model');
+    // A second version (trained through the api directly), then compare the two and move the alias.
+    const datasetId = new URL(await page.getByRole('link', { name: 'All versions of this dataset' }).getAttribute('href') ?? '', dashboard.url).pathname.split('/')[2]!;
+    const second = await fetch(`${api.httpUrl}/v1/jobs`, { method: 'POST', headers: { authorization: `Bearer ${await tokenWith(api, 'write')}`, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'head_training', datasetId, baseModelId: 'mobilenet_v2_mid', params: { epochs: 5, hiddenUnits: [], seed: 3 } }) });
+    expect(second.status).toBe(202);
+    const secondId = ((await second.json()) as { id: string }).id;
+    await eventually(async () => (await api.ctx.prisma.job.findUnique({ where: { id: secondId } }))?.status === 'succeeded', 120_000, 'the second version');
     await page.getByRole('link', { name: 'All versions of this dataset' }).click();
     await page.getByRole('cell', { name: /v1.*production/ }).waitFor();
+    await page.getByRole('checkbox', { name: 'Compare v1' }).check();
+    await page.getByRole('checkbox', { name: 'Compare v2' }).check();
+    await page.getByTestId('comparison').getByTestId('confusion-matrix').nth(1).waitFor();
+    await page.getByRole('row', { name: /v2/ }).getByRole('button', { name: 'Make production' }).click();
+    await page.getByRole('cell', { name: /v2.*production/ }).waitFor();
+    await page.getByTestId('comparison').getByRole('heading', { name: /v2.*production/ }).waitFor();
     await shot('06-models');
 
     // Try it: the production model classifies a held-out flag.

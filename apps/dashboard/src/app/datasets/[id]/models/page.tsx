@@ -69,7 +69,8 @@ export default function ModelsPage() {
         )}
         {data.items.length > 1 ? <p className="muted small">Tick two versions to compare them side by side.</p> : null}
       </section>
-      {compare.length === 2 ? <div className="grid-2" data-testid="comparison">{compare.map((m) => <Compared key={m} id={m} />)}</div> : null}
+      {/* Keyed by the production version too, so the cards reload when the alias moves. */}
+      {compare.length === 2 ? <div className="grid-2" data-testid="comparison">{compare.map((m) => <Compared key={`${m}:${data.items.find((x) => x.aliases.includes('production'))?.id ?? ''}`} id={m} />)}</div> : null}
     </>
   );
 }
