@@ -6,6 +6,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createLogger, loadConfigOrExit, type Logger } from '@tern/config';
+import { apiTokenPattern } from '@tern/contracts';
 import { createPrismaClient } from '@tern/db';
 import { createKafka, EventPublisher } from '@tern/messaging';
 import { initBackend } from '@tern/ml';
@@ -83,7 +84,7 @@ export async function startApi(config: ApiConfig, logger: Logger = createLogger(
 /** An admin token from TERN_BOOTSTRAP_ADMIN_TOKEN (e.g. a k8s Secret), so a fresh install can be used. */
 async function bootstrapAdminToken(ctx: ApiContext, token: string | undefined): Promise<void> {
   if (!token) return;
-  if (!/^tern_[A-Za-z0-9_-]{20,100}$/.test(token)) throw new Error('TERN_BOOTSTRAP_ADMIN_TOKEN must look like tern_<20-100 letters, digits, _ or ->');
+  if (!apiTokenPattern.test(token)) throw new Error('TERN_BOOTSTRAP_ADMIN_TOKEN must look like tern_<20-100 letters, digits, _ or ->');
   await ctx.prisma.apiToken.upsert({ where: { tokenHash: hashToken(token) }, create: { name: 'bootstrap admin', scopes: ['admin'], tokenHash: hashToken(token), prefix: token.slice(0, 9) }, update: {} });
 }
 

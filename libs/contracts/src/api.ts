@@ -6,12 +6,15 @@ import { extractionRequestedSchema, fineTuningRequestedSchema, headTrainingReque
 // clients (dashboard, tests) validate responses with them.
 
 export const splitSchema = z.enum(['train', 'validation', 'test']);
+/** The shape of an API token (`tern_` + 20–100 URL-safe characters); only its hash is stored. */
+export const apiTokenPattern = /^tern_[A-Za-z0-9_-]{20,100}$/;
 export const apiScopeSchema = z.enum(['read', 'write', 'admin']);
 export type ApiScope = z.infer<typeof apiScopeSchema>;
 
 const datasetName = z.string().trim().min(1).max(100).regex(/^[\p{L}\p{N} _.-]+$/u, 'letters, digits, spaces, _ . - only');
 const hasControlCharacters = (v: string) => [...v].some((c) => c.charCodeAt(0) < 32);
-const className = z.string().trim().min(1).max(100).refine((v) => !/[/\\]/.test(v) && !hasControlCharacters(v), 'no slashes or control characters');
+/** A class label: what uploads, relabelling and training accept. */
+export const classNameSchema = z.string().trim().min(1).max(100).refine((v) => !/[/\\]/.test(v) && !hasControlCharacters(v), 'no slashes or control characters');
 
 export const paginationSchema = z.object({
   page: z.coerce.number().int().min(1).default(1),
@@ -22,19 +25,19 @@ export const createDatasetSchema = z.object({ name: datasetName, description: z.
 export const updateDatasetSchema = z.object({ name: datasetName.optional(), description: z.string().max(2000).nullable().optional() }).strict();
 export const deleteDatasetQuerySchema = z.object({ deleteModels: z.enum(['true', 'false']).default('false') });
 
-export const sampleQuerySchema = paginationSchema.extend({ label: className.optional(), split: splitSchema.optional() });
+export const sampleQuerySchema = paginationSchema.extend({ label: classNameSchema.optional(), split: splitSchema.optional() });
 
 /** Multipart fields sent with an upload (files, archive and csv are file parts). */
 export const uploadFieldsSchema = z.object({
   /** Label of every file part (folder-per-class archives and CSVs carry their own labels). */
-  label: className.optional(),
+  label: classNameSchema.optional(),
   /** Split for the new samples; omitted: train (re-split later with POST /datasets/{id}/split). */
   split: splitSchema.optional(),
 });
 
-export const updateSampleSchema = z.object({ label: className.nullable().optional(), split: splitSchema.optional() }).strict().refine((v) => v.label !== undefined || v.split !== undefined, 'give label or split');
+export const updateSampleSchema = z.object({ label: classNameSchema.nullable().optional(), split: splitSchema.optional() }).strict().refine((v) => v.label !== undefined || v.split !== undefined, 'give label or split');
 export const bulkUpdateSamplesSchema = z
-  .object({ sampleIds: z.array(uuidSchema).min(1).max(1000), label: className.nullable().optional(), split: splitSchema.optional(), delete: z.boolean().optional() })
+  .object({ sampleIds: z.array(uuidSchema).min(1).max(1000), label: classNameSchema.nullable().optional(), split: splitSchema.optional(), delete: z.boolean().optional() })
   .strict()
   .refine((v) => v.label !== undefined || v.split !== undefined || v.delete === true, 'give label, split or delete: true');
 

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { PrismaClient } from '@tern/db';
-import { bundledBaseModels, describeCustomModel, type BaseModelDescriptor, type Preprocessing } from '@tern/ml';
+import { bundledBaseModels, describeCustomModel, findLayer, type BaseModelDescriptor, type Preprocessing } from '@tern/ml';
 
 const described = new Map<string, Promise<BaseModelDescriptor>>();
 
@@ -23,7 +23,7 @@ export async function resolveBase(prisma: PrismaClient, id: string): Promise<Bas
     descriptor = describeCustomModel(source, {
       id: row.name,
       displayName: row.displayName,
-      preprocessing: row.preprocessing as unknown as Preprocessing,
+      preprocessing: { colorSpace: 'rgb', scale: (row.preprocessing as unknown as Preprocessing).scale },
       // Graph models are addressed by node name; layers models by layer name (the id).
       layer: row.format === 'graph' ? (embedding?.node ?? row.embeddingLayer) : row.embeddingLayer,
       embeddingSize: row.embeddingSize,
@@ -35,4 +35,20 @@ export async function resolveBase(prisma: PrismaClient, id: string): Promise<Bas
   const d = await descriptor;
   if (d.version !== row.version) throw new Error(`base model ${id}: its files changed since registration (weights ${d.version}, registered ${row.version}); register it again`);
   return d;
+}
+
+/**
+ * Why a job cannot run on this base and layer (unknown base or layer, or fine-tuning an
+ * extraction-only base), or undefined when it can. The api checks before queueing; the
+ * orchestrator checks again, for requests that came straight from Kafka.
+ */
+export async function baseProblem(prisma: PrismaClient, baseModelId: string, layerId: string | undefined, fineTune: boolean): Promise<string | undefined> {
+  try {
+    const descriptor = await resolveBase(prisma, baseModelId);
+    findLayer(descriptor, layerId);
+    if (fineTune && !descriptor.fineTunable) return `base model ${descriptor.id} cannot be fine-tuned (extraction only); use a fine-tunable base such as mobilenet_v2 or omit fineTune`;
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
 }

@@ -2,7 +2,7 @@ export { JobRepository, type ClaimOutcome, type NewJob } from './job-repository'
 export { ensureBaseModelRow, PostgresEmbeddingStore } from './postgres-embedding-store';
 export { handleExtractionRequest, type ExtractionWorkerDeps } from './extraction-job';
 export { sampleSource } from './sample-source';
-export { resolveBase } from './base-resolver';
+export { baseProblem, resolveBase } from './base-resolver';
 export { acquireJob, InvalidRequest, jobErrorOutcome, jobFailer, requestedBase } from './acquire-job';
 export { LocalDirectoryArtifactStore, type ArtifactStore } from './artifact-store';
 export { handleHeadTrainingRequest } from './head-training-job';

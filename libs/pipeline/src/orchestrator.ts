@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { headTrainingParamsSchema, Topics, type Envelope, type PayloadOf } from '@tern/contracts';
 import type { Job, Prisma } from '@tern/db';
 import type { HandlerOutcome } from '@tern/messaging';
-import { findLayer } from '@tern/ml';
-import { resolveBase } from './base-resolver';
+import { baseProblem } from './base-resolver';
 import type { WorkerDeps } from './worker-deps';
 import { decidePromotion } from './promotion';
 
@@ -57,17 +56,7 @@ export async function startPipeline(deps: Deps, input: Omit<PipelineParams, 'ext
   const started = await deps.prisma.job.updateMany({ where: { id: job.id, status: 'queued' }, data: { status: 'running', startedAt: new Date(), attempt: 1, parameters: params as unknown as Prisma.InputJsonValue } });
   if (started.count === 0) return { status: 'skipped', reason: `pipeline ${job.id} was started by another delivery` };
   const running = { ...job, status: 'running' as const, attempt: 1 };
-  let problem: string | undefined;
-  if (!dataset) problem = `dataset ${input.datasetId} does not exist`;
-  else {
-    try {
-      const descriptor = await resolveBase(deps.prisma, input.baseModelId);
-      findLayer(descriptor, input.layer);
-      if (input.fineTune && !descriptor.fineTunable) problem = `base model ${descriptor.id} cannot be fine-tuned (extraction only); use a fine-tunable base such as mobilenet_v2 or omit fineTune`;
-    } catch (error) {
-      problem = (error as Error).message;
-    }
-  }
+  const problem = dataset ? await baseProblem(deps.prisma, input.baseModelId, input.layer, Boolean(input.fineTune)) : `dataset ${input.datasetId} does not exist`;
   if (problem) {
     await finishPipeline(deps, running, { failed: problem });
     return { status: 'processed' };

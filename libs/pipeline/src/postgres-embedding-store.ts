@@ -1,26 +1,32 @@
-import { decodeVector, encodeVector, type PrismaClient } from '@tern/db';
+import { decodeVector, encodeVector, type BaseModel, type PrismaClient } from '@tern/db';
 import { preprocessingKey, type BaseModelDescriptor, type EmbeddingKey, type EmbeddingStore } from '@tern/ml';
 
-/** Registers (or finds) a base model's row; embeddings reference it by (name, version). */
-export async function ensureBaseModelRow(prisma: PrismaClient, d: BaseModelDescriptor, weightsHash: string): Promise<void> {
+/**
+ * Registers (or finds) a base model's row; embeddings reference it by (name, version). A user's
+ * model registered through the api also records where its files are (`registration`), so that
+ * workers can load it.
+ */
+export async function ensureBaseModelRow(prisma: PrismaClient, d: BaseModelDescriptor, weightsHash: string, registration?: { source: 'upload' | 'url'; artifactUri: string }): Promise<BaseModel> {
   const layer = d.layers.find((l) => l.id === d.defaultLayer)!;
-  await prisma.baseModel.upsert({
+  return prisma.baseModel.upsert({
     where: { name_version: { name: d.id, version: d.version } },
     update: {},
     create: {
       name: d.id,
       version: d.version,
       displayName: d.displayName,
-      source: d.source.kind === 'bundled-nsfwjs' ? 'bundled' : d.source.kind,
+      source: registration?.source ?? (d.source.kind === 'bundled-nsfwjs' ? 'bundled' : d.source.kind),
       format: d.format,
       inputHeight: d.inputSize.height,
       inputWidth: d.inputSize.width,
       preprocessing: { ...d.preprocessing, key: preprocessingKey(d) },
       embeddingLayer: layer.id,
       embeddingSize: layer.size,
-      extractableLayers: d.layers.map((l) => ({ id: l.id, size: l.size, description: l.description })),
+      // The node too: graph models are addressed by node name when loaded again.
+      extractableLayers: d.layers.map((l) => ({ id: l.id, node: l.node, size: l.size, description: l.description })),
       weightsHash,
       fineTunable: d.fineTunable,
+      ...(registration ? { artifactUri: registration.artifactUri } : {}),
     },
   });
 }

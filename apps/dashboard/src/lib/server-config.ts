@@ -16,4 +16,3 @@ export function serverConfig(): z.infer<typeof schema> {
 }
 
 export const sessionCookie = 'tern_session';
-export const tokenPattern = /^tern_[A-Za-z0-9_-]{20,100}$/;

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { ApiScope } from '@tern/contracts';
+import { apiTokenPattern, type ApiScope } from '@tern/contracts';
 import type { PrismaClient } from '@tern/db';
 
 export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
@@ -25,11 +25,11 @@ export async function createApiToken(prisma: PrismaClient, name: string, scopes:
 
 /** The principal of a bearer token, or undefined when it is unknown or revoked. */
 export async function verifyApiToken(prisma: PrismaClient, token: string): Promise<Principal | undefined> {
-  if (!/^tern_[A-Za-z0-9_-]{20,100}$/.test(token)) return undefined;
+  if (!apiTokenPattern.test(token)) return undefined;
   const row = await prisma.apiToken.findUnique({ where: { tokenHash: hashToken(token) } });
   if (!row || row.revokedAt) return undefined;
-  // Best effort: a lost update of last-used time does not matter.
-  void prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);
+  // Last use to the minute: not a database write on every request (predict, SSE). Best effort.
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) void prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);
   return { tokenId: row.id, name: row.name, scopes: row.scopes as ApiScope[] };
 }
 

@@ -5,6 +5,7 @@ import { BadRequestException, ConflictException, Controller, Get, Inject, Param,
 import { baseModelIdSchema, registerBaseModelSchema } from '@tern/contracts';
 import type { BaseModel } from '@tern/db';
 import { bundledBaseModels, describeCustomModel, type BaseModelDescriptor } from '@tern/ml';
+import { ensureBaseModelRow } from '@tern/pipeline';
 import { API_CONTEXT, type ApiContext } from '../api-context';
 import { RequireScope } from '../auth/auth.guard';
 import { found } from '../http/ids';
@@ -72,29 +73,11 @@ export class BaseModelsController {
       if (dir) rmSync(dir, { recursive: true, force: true });
       throw new UnprocessableEntityException(`the model could not be used: ${(error as Error).message}`);
     }
-    const layer = descriptor.layers.find((l) => l.id === descriptor.defaultLayer)!;
     if (await this.ctx.prisma.baseModel.findUnique({ where: { name_version: { name: descriptor.id, version: descriptor.version } } })) {
       if (dir) rmSync(dir, { recursive: true, force: true });
       throw new ConflictException(`${descriptor.id} ${descriptor.version} (same weights) is already registered`);
     }
-    const row = await this.ctx.prisma.baseModel.create({
-      data: {
-        name: descriptor.id,
-        version: descriptor.version,
-        displayName: descriptor.displayName,
-        source: parts ? 'upload' : 'url',
-        format: descriptor.format,
-        inputHeight: descriptor.inputSize.height,
-        inputWidth: descriptor.inputSize.width,
-        preprocessing: { ...descriptor.preprocessing },
-        embeddingLayer: layer.id,
-        embeddingSize: layer.size,
-        extractableLayers: descriptor.layers.map((l) => ({ id: l.id, node: l.node, size: l.size, description: l.description })),
-        weightsHash: descriptor.version.replace(/^sha256-/, ''),
-        fineTunable: descriptor.fineTunable,
-        artifactUri: source.kind === 'path' ? pathToFileURL(source.modelJsonPath).toString() : source.modelJsonUrl,
-      },
-    });
-    return customView(row);
+    const artifactUri = source.kind === 'path' ? pathToFileURL(source.modelJsonPath).toString() : source.modelJsonUrl;
+    return customView(await ensureBaseModelRow(this.ctx.prisma, descriptor, descriptor.version.replace(/^sha256-/, ''), { source: parts ? 'upload' : 'url', artifactUri }));
   }
 }

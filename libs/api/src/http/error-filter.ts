@@ -6,8 +6,6 @@ const statusNames: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthor
 
 /** Maps errors to ApiError bodies: HttpExceptions as thrown, Prisma's not-found/conflict codes, anything else 500 (logged). */
 export function toApiError(error: unknown): ApiError {
-  // Body-parser failures reach the filter as plain errors carrying a type.
-  if ((error as { type?: string }).type === 'entity.parse.failed') return { statusCode: 400, error: 'Bad Request', message: `malformed JSON body: ${(error as Error).message}` };
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const body = error.getResponse();
@@ -18,6 +16,7 @@ export function toApiError(error: unknown): ApiError {
   const code = (error as { code?: string }).code;
   if (code === 'P2025') return { statusCode: 404, error: 'Not Found', message: 'not found' };
   if (code === 'P2002') return { statusCode: 409, error: 'Conflict', message: `already exists (${String((error as { meta?: { target?: unknown } }).meta?.target ?? 'unique key')})` };
+  // An oversized JSON body reaches the filter as body-parser's plain error, carrying a type.
   if ((error as { type?: string }).type === 'entity.too.large') return { statusCode: 413, error: 'Payload Too Large', message: 'request body is too large' };
   return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, error: 'Internal Server Error', message: 'internal error (logged on the server)' };
 }

@@ -2,20 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { HttpException, HttpStatus, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { Topics, type JobView, type SubmitJob } from '@tern/contracts';
 import type { Prisma } from '@tern/db';
-import { findLayer } from '@tern/ml';
-import { resolveBase } from '@tern/pipeline';
+import { baseProblem } from '@tern/pipeline';
 import type { ApiContext } from '../api-context';
 import { liveDataset } from '../datasets/dataset-queries';
 import { toJobView } from './job-views';
 
 async function checkBase(ctx: ApiContext, baseModelId: string, layer: string | undefined, fineTune: boolean): Promise<void> {
-  try {
-    const descriptor = await resolveBase(ctx.prisma, baseModelId);
-    findLayer(descriptor, layer);
-    if (fineTune && !descriptor.fineTunable) throw new Error(`base model ${descriptor.id} cannot be fine-tuned (extraction only); choose mobilenet_v2 or drop fineTune`);
-  } catch (error) {
-    throw new UnprocessableEntityException((error as Error).message);
-  }
+  const problem = await baseProblem(ctx.prisma, baseModelId, layer, fineTune);
+  if (problem) throw new UnprocessableEntityException(problem);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { UploadReport } from '@tern/contracts';
+import { classNameSchema, type UploadReport } from '@tern/contracts';
 import type { PrismaClient } from '@tern/db';
 import { decodeImage, ImageDecodeError } from '@tern/ml';
 import type { IncomingImage } from './labelled-files';
@@ -7,7 +7,6 @@ import type { SampleFileStore } from './sample-store';
 
 type Split = 'train' | 'validation' | 'test';
 const mediaTypes: Record<string, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif' };
-const validLabel = (label: string) => label.trim().length > 0 && label.length <= 100 && !/[/\\]/.test(label) && ![...label].some((c) => c.charCodeAt(0) < 32);
 
 interface Checked {
   name: string;
@@ -34,7 +33,8 @@ export async function ingestImages(prisma: PrismaClient, store: SampleFileStore,
       report.rejected.push({ name: image.name, reason: 'no label: send a label field, put files in class folders, or add a filename,label CSV' });
       continue;
     }
-    if (!validLabel(image.label)) {
+    const label = classNameSchema.safeParse(image.label);
+    if (!label.success) {
       report.rejected.push({ name: image.name, reason: `invalid label "${image.label.slice(0, 100)}" (1-100 characters, no slashes)` });
       continue;
     }
@@ -51,7 +51,7 @@ export async function ingestImages(prisma: PrismaClient, store: SampleFileStore,
         continue;
       }
       seen.set(contentHash, image.name);
-      checked.push({ name: image.name, label: image.label.trim(), bytes: image.bytes, contentHash, mediaType: mediaTypes[decoded.format]!, width: decoded.originalWidth, height: decoded.originalHeight });
+      checked.push({ name: image.name, label: label.data, bytes: image.bytes, contentHash, mediaType: mediaTypes[decoded.format]!, width: decoded.originalWidth, height: decoded.originalHeight });
     } catch (error) {
       report.rejected.push({ name: image.name, reason: error instanceof ImageDecodeError ? error.reason : (error as Error).message });
     }

@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { serverConfig, sessionCookie, tokenPattern } from '@/lib/server-config';
+import { apiTokenPattern } from '@tern/contracts';
+import { serverConfig, sessionCookie } from '@/lib/server-config';
 
 export const dynamic = 'force-dynamic';
 
@@ -7,7 +8,7 @@ export const dynamic = 'force-dynamic';
 export async function POST(request: NextRequest) {
   const body = (await request.json().catch(() => null)) as { token?: unknown } | null;
   const token = typeof body?.token === 'string' ? body.token.trim() : '';
-  if (!tokenPattern.test(token)) return NextResponse.json({ statusCode: 400, error: 'Bad Request', message: 'That does not look like a Tern API token (it starts with tern_).' }, { status: 400 });
+  if (!apiTokenPattern.test(token)) return NextResponse.json({ statusCode: 400, error: 'Bad Request', message: 'That does not look like a Tern API token (it starts with tern_).' }, { status: 400 });
   let check: Response;
   try {
     check = await fetch(`${serverConfig().TERN_API_URL}/v1/datasets?pageSize=1`, { headers: { authorization: `Bearer ${token}` }, cache: 'no-store' });
