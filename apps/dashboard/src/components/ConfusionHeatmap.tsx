@@ -6,7 +6,7 @@ import { Chart } from './Chart';
 /** Confusion matrix as a heatmap: rows are true classes, colour is the share of that class predicted as each column. */
 export function ConfusionHeatmap({ matrix, labels }: { matrix: number[][]; labels: string[] }) {
   const option = useMemo(() => {
-    const { cells } = confusionCells(matrix);
+    const cells = confusionCells(matrix);
     return {
       tooltip: { formatter: (p: { data: [number, number, number, number] }) => `true ${labels[p.data[1]]} → predicted ${labels[p.data[0]]}: ${p.data[3]} (${Math.round(p.data[2] * 100)}%)` },
       grid: { left: 120, right: 24, top: 16, bottom: 90 },

@@ -1,6 +1,7 @@
 'use client';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { api, apiBase } from '@/lib/api-client';
+import { useAction } from '@/lib/use-action';
 import { useResource } from '@/lib/use-resource';
 import { ErrorBanner } from './ErrorBanner';
 
@@ -20,11 +21,10 @@ export function ImageGrid({ datasetId, classes, refreshKey, onChanged }: { datas
   const [label, setLabel] = useState('');
   const [page, setPage] = useState(1);
   const query = new URLSearchParams({ page: String(page), pageSize: String(pageSize), ...(label ? { label } : {}) });
-  const { data, error, reload } = useResource<{ items: Sample[]; total: number }>(`/v1/datasets/${datasetId}/samples?${query}`);
+  const { data, error, reload } = useResource<{ items: Sample[]; total: number }>(`/v1/datasets/${datasetId}/samples?${query}`, refreshKey);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [newLabel, setNewLabel] = useState('');
-  const [actionError, setActionError] = useState<unknown>();
-  useEffect(() => reload(), [refreshKey, reload]);
+  const action = useAction();
 
   const toggle = (id: string) => setSelected((s) => {
     const next = new Set(s);
@@ -32,17 +32,12 @@ export function ImageGrid({ datasetId, classes, refreshKey, onChanged }: { datas
     else next.add(id);
     return next;
   });
-  const bulk = async (change: { label?: string; split?: string; delete?: boolean }) => {
-    setActionError(undefined);
-    try {
-      await api(`/v1/datasets/${datasetId}/samples/bulk`, { method: 'POST', json: { sampleIds: [...selected], ...change } });
-      setSelected(new Set());
-      reload();
-      onChanged();
-    } catch (e) {
-      setActionError(e);
-    }
-  };
+  const bulk = (change: { label?: string; split?: string; delete?: boolean }) => action.run(async () => {
+    await api(`/v1/datasets/${datasetId}/samples/bulk`, { method: 'POST', json: { sampleIds: [...selected], ...change } });
+    setSelected(new Set());
+    reload();
+    onChanged();
+  });
   const pages = data ? Math.max(1, Math.ceil(data.total / pageSize)) : 1;
 
   return (
@@ -68,7 +63,7 @@ export function ImageGrid({ datasetId, classes, refreshKey, onChanged }: { datas
           <button type="button" className="danger" onClick={() => window.confirm(`Delete ${selected.size} image(s)?`) && void bulk({ delete: true })}>Delete</button>
         </div>
       ) : null}
-      <ErrorBanner error={error ?? actionError} onRetry={reload} />
+      <ErrorBanner error={error ?? action.error} onRetry={reload} />
       <ul className="image-grid">
         {data?.items.map((s) => (
           <li key={s.id}>

@@ -7,7 +7,7 @@ import { TrainingCurves } from './TrainingCurves';
 
 /** A model version's test evaluation: accuracy, per-class precision/recall/F1, confusion heatmap, curves. */
 export function ModelEvaluation({ model, compact = false }: { model: ModelDetail; compact?: boolean }) {
-  const evaluation = readEvaluation(model.metrics, model.labels);
+  const evaluation = readEvaluation(model.metrics);
   const curves: Record<string, CurvePoint[]> = {};
   for (const c of model.curves) (curves[c.stage] ??= []).push(c);
   return (

@@ -25,16 +25,21 @@ export async function api<T>(path: string, init: RequestInit & { json?: unknown 
     throw new ApiProblem(0, friendlyError(0, ''));
   }
   const text = await response.text();
-  const body: unknown = text ? safeJson(text) : null;
   if (!response.ok) {
-    const parsed = apiErrorSchema.safeParse(body);
-    const message = parsed.success ? parsed.data.message : text.slice(0, 300);
     if (response.status === 401 && typeof window !== 'undefined' && !window.location.pathname.startsWith('/login')) {
       window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname)}`);
     }
-    throw new ApiProblem(response.status, friendlyError(response.status, message), message, parsed.success ? parsed.data.details : body);
+    throw problemFrom(response.status, text);
   }
-  return body as T;
+  return (text ? safeJson(text) : null) as T;
+}
+
+/** An api error response (status and body text) as an ApiProblem: a sentence, the api's message, its details. */
+export function problemFrom(status: number, text: string): ApiProblem {
+  const body = text ? safeJson(text) : null;
+  const parsed = apiErrorSchema.safeParse(body);
+  const message = parsed.success ? parsed.data.message : text.slice(0, 300);
+  return new ApiProblem(status, friendlyError(status, message), message, parsed.success ? parsed.data.details : body);
 }
 
 function safeJson(text: string): unknown {

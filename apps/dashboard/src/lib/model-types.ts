@@ -1,3 +1,5 @@
+import { api } from './api-client';
+
 export interface ModelVersion {
   id: string;
   version: number;
@@ -24,5 +26,8 @@ export interface ModelDetail {
   curves: { stage: string; epoch: number; loss: number; accuracy: number; valLoss: number | null; valAccuracy: number | null }[];
   downloadUrl: string;
 }
+
+/** Points the dataset's production alias at a version. */
+export const makeProduction = (datasetId: string, modelId: string) => api(`/v1/datasets/${datasetId}/aliases/production`, { method: 'PUT', json: { modelId } });
 
 export const percent = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);

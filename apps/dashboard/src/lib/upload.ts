@@ -1,6 +1,6 @@
 'use client';
 import { uploadReportSchema, type UploadReport } from '@tern/contracts';
-import { ApiProblem, apiBase } from './api-client';
+import { ApiProblem, apiBase, problemFrom } from './api-client';
 import { friendlyError } from './friendly-errors';
 import { isArchive, isCsv } from './upload-summary';
 
@@ -21,16 +21,8 @@ export function uploadSamples(datasetId: string, files: File[], opts: { label?: 
     xhr.upload.onprogress = (e) => e.lengthComputable && opts.onProgress(e.loaded / e.total);
     xhr.onerror = () => reject(new ApiProblem(0, friendlyError(0, '')));
     xhr.onload = () => {
-      let body: unknown = null;
-      try {
-        body = JSON.parse(xhr.responseText);
-      } catch {
-        /* not JSON */
-      }
-      if (xhr.status >= 200 && xhr.status < 300) return resolve(uploadReportSchema.parse(body));
-      const message = String((body as { message?: string } | null)?.message ?? xhr.statusText);
-      const details = (body as { details?: unknown } | null)?.details;
-      reject(new ApiProblem(xhr.status, friendlyError(xhr.status, message), message, details));
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(uploadReportSchema.parse(JSON.parse(xhr.responseText)));
+      reject(problemFrom(xhr.status, xhr.responseText));
     };
     xhr.send(form);
   });

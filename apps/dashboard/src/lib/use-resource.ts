@@ -2,8 +2,11 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api } from './api-client';
 
-/** GETs an api path; `reload` fetches it again. `path` null waits (e.g. until an id is known). */
-export function useResource<T>(path: string | null): { data: T | undefined; error: unknown; loading: boolean; reload: () => void } {
+/**
+ * GETs an api path; `reload` fetches it again, and so does a change of `refreshKey` (data changed
+ * elsewhere). `path` null waits (e.g. until an id is known).
+ */
+export function useResource<T>(path: string | null, refreshKey?: string): { data: T | undefined; error: unknown; loading: boolean; reload: () => void } {
   const [data, setData] = useState<T>();
   const [error, setError] = useState<unknown>();
   const [loading, setLoading] = useState(Boolean(path));
@@ -19,7 +22,7 @@ export function useResource<T>(path: string | null): { data: T | undefined; erro
     return () => {
       live = false;
     };
-  }, [path, tick]);
+  }, [path, tick, refreshKey]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { data, error, loading, reload };
 }

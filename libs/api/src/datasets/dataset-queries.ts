@@ -54,7 +54,7 @@ async function cacheCoverage(prisma: PrismaClient, datasetId: string, total: num
 }
 
 /** What a user should know before training. */
-export function datasetWarnings(classes: { name: string; total: number; splits: SplitCounts }[], duplicatesSkipped = 0): string[] {
+export function datasetWarnings(classes: { name: string; total: number; splits: SplitCounts }[]): string[] {
   const warnings: string[] = [];
   if (classes.length < 2) warnings.push(`only ${classes.length} class(es): a classifier needs at least two`);
   for (const c of classes) {
@@ -63,7 +63,6 @@ export function datasetWarnings(classes: { name: string; total: number; splits: 
   }
   const sizes = classes.map((c) => c.total).filter((n) => n > 0);
   if (sizes.length >= 2 && Math.max(...sizes) >= 5 * Math.min(...sizes)) warnings.push(`heavy imbalance: the largest class has ${Math.max(...sizes)} images, the smallest ${Math.min(...sizes)} (class weights are applied by default)`);
-  if (duplicatesSkipped > 0) warnings.push(`${duplicatesSkipped} duplicate image(s) were skipped on upload`);
   return warnings;
 }
 

@@ -7,6 +7,7 @@ import { ErrorBanner } from '@/components/ErrorBanner';
 import { ImageGrid } from '@/components/ImageGrid';
 import { UploadZone } from '@/components/UploadZone';
 import { api } from '@/lib/api-client';
+import { useAction } from '@/lib/use-action';
 import { useResource } from '@/lib/use-resource';
 
 interface DatasetDetail {
@@ -26,30 +27,23 @@ export default function DatasetPage() {
   const { id } = useParams<{ id: string }>();
   const router = useRouter();
   const { data, error, reload } = useResource<DatasetDetail>(`/v1/datasets/${id}`);
-  const [actionError, setActionError] = useState<unknown>();
+  const action = useAction();
   const [splitNote, setSplitNote] = useState<string>();
   // Bumped after changes the dataset summary does not show (a re-split), so that the grid reloads.
   const [gridVersion, setGridVersion] = useState(0);
 
-  const autoSplit = async () => {
-    setActionError(undefined);
-    try {
-      const r = await api<{ splits: { train: number; validation: number; test: number } }>(`/v1/datasets/${id}/split`, { method: 'POST', json: {} });
-      setSplitNote(`Split: ${r.splits.train} train, ${r.splits.validation} validation, ${r.splits.test} test (stratified, seed 42).`);
-      setGridVersion((v) => v + 1);
-      reload();
-    } catch (e) {
-      setActionError(e);
-    }
-  };
+  const autoSplit = () => action.run(async () => {
+    const r = await api<{ splits: { train: number; validation: number; test: number } }>(`/v1/datasets/${id}/split`, { method: 'POST', json: {} });
+    setSplitNote(`Split: ${r.splits.train} train, ${r.splits.validation} validation, ${r.splits.test} test (stratified, seed 42).`);
+    setGridVersion((v) => v + 1);
+    reload();
+  });
   const remove = async () => {
     if (!data || !window.confirm(`Delete dataset "${data.name}" and its ${data.sampleCount} images? Its models are kept.`)) return;
-    try {
+    await action.run(async () => {
       await api(`/v1/datasets/${id}`, { method: 'DELETE' });
       router.push('/datasets');
-    } catch (e) {
-      setActionError(e);
-    }
+    });
   };
 
   if (error) return <ErrorBanner error={error} onRetry={reload} />;
@@ -71,7 +65,7 @@ export default function DatasetPage() {
           <ul>{data.warnings.map((w) => <li key={w}>{w}</li>)}</ul>
         </div>
       ) : null}
-      <ErrorBanner error={actionError} />
+      <ErrorBanner error={action.error} />
       <div className="grid-2">
         <section className="card" aria-labelledby="balance-heading">
           <h2 id="balance-heading">Classes</h2>

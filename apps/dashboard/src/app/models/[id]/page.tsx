@@ -1,28 +1,24 @@
 'use client';
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
-import { useState } from 'react';
 import { ErrorBanner } from '@/components/ErrorBanner';
 import { ModelEvaluation } from '@/components/ModelEvaluation';
-import { api, apiBase } from '@/lib/api-client';
-import type { ModelDetail } from '@/lib/model-types';
+import { apiBase } from '@/lib/api-client';
+import { makeProduction, type ModelDetail } from '@/lib/model-types';
+import { useAction } from '@/lib/use-action';
 import { useResource } from '@/lib/use-resource';
 
 export default function ModelPage() {
   const { id } = useParams<{ id: string }>();
   const { data: model, error, reload } = useResource<ModelDetail>(`/v1/models/${id}`);
-  const [actionError, setActionError] = useState<unknown>();
+  const action = useAction();
   if (error) return <ErrorBanner error={error} onRetry={reload} />;
   if (!model) return <p className="muted">Loading…</p>;
   const production = model.aliases.includes('production');
-  const promote = async () => {
-    try {
-      await api(`/v1/datasets/${model.datasetId}/aliases/production`, { method: 'PUT', json: { modelId: model.id } });
-      reload();
-    } catch (e) {
-      setActionError(e);
-    }
-  };
+  const promote = () => action.run(async () => {
+    await makeProduction(model.datasetId, model.id);
+    reload();
+  });
   return (
     <>
       <div className="page-head">
@@ -36,7 +32,7 @@ export default function ModelPage() {
           <Link className="button" href={`/predict?model=${model.id}`}>Try it</Link>
         </div>
       </div>
-      <ErrorBanner error={actionError} />
+      <ErrorBanner error={action.error} />
       <section className="card">
         <ModelEvaluation model={model} />
       </section>

@@ -4,8 +4,9 @@ import { useParams } from 'next/navigation';
 import { useState } from 'react';
 import { ErrorBanner } from '@/components/ErrorBanner';
 import { ModelEvaluation } from '@/components/ModelEvaluation';
-import { api, apiBase } from '@/lib/api-client';
-import { percent, type ModelDetail, type ModelVersion } from '@/lib/model-types';
+import { apiBase } from '@/lib/api-client';
+import { makeProduction, percent, type ModelDetail, type ModelVersion } from '@/lib/model-types';
+import { useAction } from '@/lib/use-action';
 import { useResource } from '@/lib/use-resource';
 
 function Compared({ id }: { id: string }) {
@@ -24,16 +25,12 @@ export default function ModelsPage() {
   const { id } = useParams<{ id: string }>();
   const { data, error, reload } = useResource<{ items: ModelVersion[]; datasetDeleted: boolean }>(`/v1/datasets/${id}/models`);
   const [compare, setCompare] = useState<string[]>([]);
-  const [actionError, setActionError] = useState<unknown>();
+  const action = useAction();
   const toggle = (modelId: string) => setCompare((c) => (c.includes(modelId) ? c.filter((x) => x !== modelId) : [...c, modelId].slice(-2)));
-  const promote = async (modelId: string) => {
-    try {
-      await api(`/v1/datasets/${id}/aliases/production`, { method: 'PUT', json: { modelId } });
-      reload();
-    } catch (e) {
-      setActionError(e);
-    }
-  };
+  const promote = (modelId: string) => action.run(async () => {
+    await makeProduction(id, modelId);
+    reload();
+  });
   if (error) return <ErrorBanner error={error} onRetry={reload} />;
   if (!data) return <p className="muted">Loading…</p>;
   return (
@@ -42,7 +39,7 @@ export default function ModelsPage() {
         <h1>Models</h1>
         <Link className="button" href={`/datasets/${id}`}>Back to the dataset</Link>
       </div>
-      <ErrorBanner error={actionError} />
+      <ErrorBanner error={action.error} />
       <section className="card">
         {data.items.length === 0 ? <p>No models yet. <Link href={`/datasets/${id}/train`}>Train one</Link>.</p> : (
           <div className="table-scroll">
