@@ -10,8 +10,7 @@ cd "$TERN_ROOT"
 
 ensure_node_deps
 bash scripts/infra/up.sh
-log "building the dashboard (Next.js production build)"
-npx next build apps/dashboard >"$TERN_DATA_DIR/logs/dashboard-build.log" 2>&1 || { tail -40 "$TERN_DATA_DIR/logs/dashboard-build.log"; die "dashboard build failed"; }
+build_dashboard
 bash scripts/services.sh start
 
 log "main job, part 1: through the REST api and the running services (Kafka + Postgres): upload, split, pipeline followed live, predict"

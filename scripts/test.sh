@@ -23,12 +23,11 @@ if [[ $# -eq 0 ]]; then
     || { cat "$TERN_DATA_DIR/logs/lint.log"; npx nx run-many -t lint --outputStyle=static --skipNxCache; die "lint failed"; }
   log "typecheck"
   npx tsc -p tsconfig.json || die "typecheck failed"
+  # The dashboard's production build (also its typecheck); the browser test serves it with
+  # `next start`. A partial run (arguments) leaves it to the browser test, which builds if asked to run.
+  build_dashboard
+  export TERN_DASHBOARD_PREBUILT=1
 fi
-
-# The dashboard's production build (also its typecheck); the browser test serves it with `next start`.
-log "building the dashboard"
-npx next build apps/dashboard >"$TERN_DATA_DIR/logs/dashboard-build.log" 2>&1 || { tail -40 "$TERN_DATA_DIR/logs/dashboard-build.log"; die "dashboard build failed"; }
-export TERN_DASHBOARD_PREBUILT=1
 
 log "jest"
 results="$TERN_DATA_DIR/jest-results.json"

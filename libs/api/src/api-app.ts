@@ -14,7 +14,7 @@ import { JobRepository, LocalDirectoryArtifactStore } from '@tern/pipeline';
 import { loadApiConfig, type ApiConfig } from './api-config';
 import { API_CONTEXT, type ApiContext } from './api-context';
 import { AuthGuard } from './auth/auth.guard';
-import { createApiToken, hashToken } from './auth/tokens';
+import { hashToken } from './auth/tokens';
 import { TokensController } from './auth/tokens.controller';
 import { BaseModelsController } from './base-models/base-models.controller';
 import { DatasetsController } from './datasets/datasets.controller';
@@ -103,4 +103,3 @@ export function runApiApp(): void {
     });
 }
 
-export { createApiToken };
