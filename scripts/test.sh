@@ -38,6 +38,7 @@ set -e
 # One plain closing line, whatever the runner printed above.
 node -e '
   const r = require(process.argv[1]);
-  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+  // A suite can fail without a failing test (a hook timing out, a file that does not load): say so.
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped; suites: ${r.numPassedTestSuites} passed, ${r.numFailedTestSuites} failed`);
 ' "$results" || true
 exit $status

@@ -8,7 +8,7 @@ import type { Envelope, TopicName } from '@tern/contracts';
 import { createPrismaClient, type PrismaClient } from '@tern/db';
 import { testDatabaseUrl } from '@tern/db/testing';
 import { ensureTopics, EventPublisher, physicalTopic, type KafkaSettings } from '@tern/messaging';
-import { testKafka, testKafkaSettings } from '@tern/messaging/testing';
+import { testKafka, testKafkaSettings, throwawayConsumer } from '@tern/messaging/testing';
 import { emojiSubset } from '@tern/ml/testing';
 
 const root = path.resolve(__dirname, '../../../..');
@@ -55,7 +55,7 @@ export class EventRecorder {
   private consumer?: Consumer;
 
   async start(kafka: Kafka, topics: string[], topicPrefix = ''): Promise<void> {
-    this.consumer = kafka.consumer({ groupId: `recorder-${randomUUID()}` });
+    this.consumer = throwawayConsumer(kafka, 'recorder');
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: topics.map((t) => physicalTopic(t, topicPrefix)), fromBeginning: true });
     await this.consumer.run({ eachMessage: async ({ message }) => void this.events.push(JSON.parse(message.value!.toString())) });
