@@ -21,7 +21,7 @@ Train options:
   --hidden <n,n>         hidden layer sizes of the head, comma-separated, 0 for none (default 128)
   --dropout <p>          head dropout (default 0.3)
   --lr <rate>            head learning rate (default 0.001)
-  --batch-size <n>       head batch size (default 32)
+  --batch-size <n>       head batch size (default: 32 for small datasets, up to 512 for large ones)
   --fine-tune            also fine-tune the top of the base (layers bases: mobilenet_v2, inception_v3)
   --unfreeze <n>         conv/dense layers to unfreeze at the top of the base (default 1)
   --ft-lr <rate>         fine-tuning learning rate (default 0.00001)
@@ -52,7 +52,8 @@ export interface TrainArgs {
   hidden: number[];
   dropout: number;
   lr: number;
-  batchSize: number;
+  /** Absent: chosen from the data size. */
+  batchSize?: number;
   fineTune: boolean;
   unfreeze: number;
   ftLr: number;
@@ -106,7 +107,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     hidden: hidden.filter((h) => h > 0),
     dropout: number('dropout', values.dropout, 0.3, (n) => n >= 0 && n <= 0.9, 'from 0 to 0.9'),
     lr: number('lr', values.lr, 1e-3, (n) => n > 0 && n <= 1, 'above 0 and at most 1'),
-    batchSize: number('batch-size', values['batch-size'], 32, (n) => Number.isInteger(n) && n >= 1 && n <= 4096, 'an integer from 1 to 4096'),
+    ...(values['batch-size'] !== undefined ? { batchSize: number('batch-size', values['batch-size'], 32, (n) => Number.isInteger(n) && n >= 1 && n <= 4096, 'an integer from 1 to 4096') } : {}),
     fineTune: values['fine-tune'] ?? false,
     unfreeze: number('unfreeze', values.unfreeze, 1, (n) => Number.isInteger(n) && n >= 1 && n <= 500, 'an integer from 1 to 500'),
     ftLr: number('ft-lr', values['ft-lr'], 1e-5, (n) => n > 0 && n <= 0.01, 'above 0 and at most 0.01'),

@@ -12,6 +12,8 @@ export const coreEnvShape = {
   TERN_LOG_LEVEL: envTypes.logLevel.default('info'),
   TERN_ARTIFACT_DIR: envTypes.nonEmpty.default('.tern-data/artifacts'),
   TERN_TF_BACKEND: z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional(),
+  /** Threads of the wasm backend; every core when unset. Set it to the CPU limit in containers. */
+  TERN_WASM_THREADS: z.coerce.number().int('a whole number').min(1).max(8).optional(),
 };
 
 export interface TernConfig {
@@ -19,7 +21,7 @@ export interface TernConfig {
   kafka: { brokers: string[]; clientId: string; topicPrefix: string };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   artifacts: { dir: string };
-  ml: { backend?: 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu' };
+  ml: { backend?: 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu'; wasmThreads?: number };
 }
 
 export function loadTernConfig(env: NodeJS.ProcessEnv = process.env): TernConfig {
@@ -29,6 +31,6 @@ export function loadTernConfig(env: NodeJS.ProcessEnv = process.env): TernConfig
     kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID, topicPrefix: e.KAFKA_TOPIC_PREFIX },
     logLevel: e.TERN_LOG_LEVEL,
     artifacts: { dir: e.TERN_ARTIFACT_DIR },
-    ml: e.TERN_TF_BACKEND ? { backend: e.TERN_TF_BACKEND } : {},
+    ml: { ...(e.TERN_TF_BACKEND ? { backend: e.TERN_TF_BACKEND } : {}), ...(e.TERN_WASM_THREADS ? { wasmThreads: e.TERN_WASM_THREADS } : {}) },
   };
 }

@@ -6,7 +6,8 @@ export const headTrainingParamsSchema = z.object({
   dropout: z.number().min(0).max(0.9).default(0.3),
   optimizer: z.enum(['adam', 'sgd', 'rmsprop']).default('adam'),
   learningRate: z.number().gt(0).max(1).default(1e-3),
-  batchSize: z.number().int().min(1).max(4096).default(32),
+  /** Omitted: chosen from the data size (see `autoBatchSize` in libs/ml): 32 for small datasets, up to 512. */
+  batchSize: z.number().int().min(1).max(4096).optional(),
   epochs: z.number().int().min(1).max(1000).default(50),
   earlyStoppingPatience: z.number().int().min(0).max(100).default(8),
   classWeighting: z.enum(['balanced', 'none']).default('balanced'),

@@ -1,5 +1,6 @@
 // The transfer-learning core. Framework-free: no NestJS, Kafka or Prisma (enforced by lint).
-export { activeBackend, backendPreference, initBackend, parseBackendName, type ActiveBackend, type BackendName } from './backend/select-backend';
+export { activeBackend, backendPreference, describeBackend, initBackend, parseBackendName, type ActiveBackend, type BackendName, type BackendOptions } from './backend/select-backend';
+export { defaultWasmThreads } from './backend/wasm-threads';
 export { delegateMissingKernels } from './backend/delegate-kernels';
 export { loadArtifacts, ModelArtifactError } from './base-models/artifacts';
 export { findLayer, preprocessingKey, type BaseModelDescriptor, type BaseModelSource, type ExtractableLayer, type Preprocessing } from './base-models/descriptor';
@@ -27,7 +28,7 @@ export { trainFromScratch } from './pipeline/from-scratch';
 export { trainClassifier, type PipelineEvent, type TrainClassifierOptions, type TrainClassifierResult } from './pipeline/train-classifier';
 export { fitWithEarlyStopping, TrainingCancelledError, type EpochMetrics } from './training/fit-loop';
 export { assertTrainable, balancedClassWeights, stratifiedSplit, type LabelledVectors } from './training/labelled-data';
-export { buildHead, defaultHeadOptions, toTensors, trainHead, type HeadOptions, type TrainedHead } from './training/train-head';
+export { autoBatchSize, buildHead, defaultHeadOptions, toTensors, trainHead, type HeadOptions, type TrainedHead } from './training/train-head';
 export { seededRandom } from './util/seeded-random';
 export { renderHtmlReport, type ReportInput } from './report/html-report';
 export { comparisonTable, confusionTable, evaluationTable, type ComparisonRow } from './report/text-tables';

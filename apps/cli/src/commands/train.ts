@@ -46,7 +46,7 @@ export async function trainCommand(args: TrainArgs, out: NodeJS.WritableStream =
   };
   const result = await trainClassifier(set, base, new LocalEmbeddingStore(args.cache), {
     ...(args.layer ? { layer: args.layer } : {}),
-    head: { epochs: args.epochs, hiddenUnits: args.hidden, dropout: args.dropout, learningRate: args.lr, batchSize: args.batchSize, seed: args.seed },
+    head: { epochs: args.epochs, hiddenUnits: args.hidden, dropout: args.dropout, learningRate: args.lr, ...(args.batchSize ? { batchSize: args.batchSize } : {}), seed: args.seed },
     ...(args.fineTune ? { fineTune: { unfreezeLayers: args.unfreeze, learningRate: args.ftLr, epochs: args.ftEpochs, seed: args.seed, augmentation: args.augment ? { horizontalFlip: true, cropFraction: 0.85, brightness: 0.15 } : { horizontalFlip: false, cropFraction: 1, brightness: 0 } } } : {}),
     compareFromScratch: args.scratch,
     // wasm and cpu run one thread each: a worker per core uses the machine; native TensorFlow threads itself.

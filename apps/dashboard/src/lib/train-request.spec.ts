@@ -5,7 +5,7 @@ const id = '00000000-0000-4000-8000-00000000000a';
 describe('training form → POST /v1/jobs body', () => {
   it('sends the defaults as a pipeline with promotion, without fine-tuning unless asked', () => {
     const r = pipelineRequest(id, defaultTrainForm('mobilenet_v2_mid', 'feature_vector'));
-    expect(r).toEqual({ ok: true, body: { type: 'pipeline', datasetId: id, baseModelId: 'mobilenet_v2_mid', layer: 'feature_vector', head: { hiddenUnits: [128], dropout: 0.3, learningRate: 0.001, epochs: 50, batchSize: 32 }, promote: true } });
+    expect(r).toEqual({ ok: true, body: { type: 'pipeline', datasetId: id, baseModelId: 'mobilenet_v2_mid', layer: 'feature_vector', head: { hiddenUnits: [128], dropout: 0.3, learningRate: 0.001, epochs: 50 }, promote: true } });
   });
 
   it('adds fine-tuning with its very low default learning rate', () => {

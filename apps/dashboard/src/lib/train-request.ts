@@ -27,7 +27,7 @@ export function defaultTrainForm(baseModelId: string, layer: string): TrainForm 
     dropout: String(headDefaults.dropout),
     learningRate: String(headDefaults.learningRate),
     epochs: String(headDefaults.epochs),
-    batchSize: String(headDefaults.batchSize),
+    batchSize: '',
     fineTune: false,
     unfreezeLayers: String(fineTuneDefaults.unfreezeLayers),
     fineTuneLearningRate: String(fineTuneDefaults.learningRate),
@@ -46,7 +46,7 @@ export function pipelineRequest(datasetId: string, form: TrainForm): { ok: true;
   };
   const hidden = form.hiddenUnits.trim() === '' ? [] : form.hiddenUnits.split(',').map((v) => Number(v.trim()));
   if (hidden.some((h) => !Number.isInteger(h) || h < 1)) errors['hiddenUnits'] = 'hidden layers: whole numbers separated by commas, e.g. 128 or 256,64';
-  const head = { hiddenUnits: hidden, dropout: num('dropout', 'dropout'), learningRate: num('learningRate', 'learning rate'), epochs: num('epochs', 'epochs'), batchSize: num('batchSize', 'batch size') };
+  const head = { hiddenUnits: hidden, dropout: num('dropout', 'dropout'), learningRate: num('learningRate', 'learning rate'), epochs: num('epochs', 'epochs'), ...(form.batchSize.trim() === '' ? {} : { batchSize: num('batchSize', 'batch size') }) };
   const headCheck = headTrainingParamsSchema.safeParse(head);
   if (!headCheck.success) for (const issue of headCheck.error.issues) errors[String(issue.path[0])] ??= issue.message;
   let fineTune: Record<string, unknown> | undefined;

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { delegateMissingKernels } from './delegate-kernels';
+import { useHeapViewKernels } from './heap-view-kernels';
 import { useUntransposedMatMul } from './untransposed-matmul';
+import { defaultWasmThreads, wasmThreadCount, withWasmThreads } from './wasm-threads';
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -13,6 +15,20 @@ export interface ActiveBackend {
   tfBackend: string;
   /** Why the faster ones were not used. */
   skipped: { name: BackendName; reason: string }[];
+  /** Threads of the wasm backend (1 elsewhere: the native backends manage their own). */
+  threads: number;
+  /** Why wasm runs fewer threads than asked for, if it does. */
+  threadsProblem?: string;
+}
+
+export interface BackendOptions {
+  /** Threads for the wasm backend; defaults to TERN_WASM_THREADS, else every core. */
+  wasmThreads?: number;
+}
+
+/** The backend as reported with results, e.g. `wasm ×2 threads`. */
+export function describeBackend(backend: ActiveBackend = activeBackend()): string {
+  return backend.threads > 1 ? `${backend.name} ×${backend.threads} threads` : backend.name;
 }
 
 let active: ActiveBackend | undefined;
@@ -22,40 +38,45 @@ const nativePackages: Partial<Record<BackendName, string>> = {
   tensorflow: '@tensorflow/tfjs-node',
 };
 
-async function tryBackend(name: BackendName): Promise<string> {
+async function tryBackend(name: BackendName, options: BackendOptions): Promise<{ tfBackend: string; threads: number; threadsProblem?: string }> {
   const pkg = nativePackages[name];
   if (pkg) {
     // Loading the native addon registers the `tensorflow` backend. Optional: may be absent.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require(pkg);
     if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but its backend did not initialise`);
-    return 'tensorflow';
+    return { tfBackend: 'tensorflow', threads: 1 };
   }
   if (name === 'wasm') {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('@tensorflow/tfjs-backend-wasm');
-    if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend did not initialise');
+    const requested = options.wasmThreads ?? defaultWasmThreads();
+    const { result: ok, problem } = await withWasmThreads(requested, () => tf.setBackend('wasm'));
+    if (!ok) throw new Error('wasm backend did not initialise');
     delegateMissingKernels('wasm', 'cpu');
     useUntransposedMatMul('wasm');
-    return 'wasm';
+    useHeapViewKernels('wasm');
+    const threads = wasmThreadCount();
+    const threadsProblem = problem ?? (threads < requested ? `asked for ${requested} threads, the backend started ${threads}` : undefined);
+    return { tfBackend: 'wasm', threads, ...(threadsProblem ? { threadsProblem } : {}) };
   }
   if (!(await tf.setBackend('cpu'))) throw new Error('cpu backend did not initialise');
-  return 'cpu';
+  return { tfBackend: 'cpu', threads: 1 };
 }
 
 /**
  * Picks the fastest TF.js backend that works here, or exactly `forced` (TERN_TF_BACKEND).
  * Called once per process; later calls return the same answer.
  */
-export async function initBackend(forced?: BackendName): Promise<ActiveBackend> {
+export async function initBackend(forced?: BackendName, options: BackendOptions = {}): Promise<ActiveBackend> {
   if (active && (!forced || forced === active.name)) return active;
   const candidates = forced ? [forced] : backendPreference;
   const skipped: ActiveBackend['skipped'] = [];
   for (const name of candidates) {
     try {
-      const tfBackend = await tryBackend(name);
+      const started = await tryBackend(name, options);
       await tf.ready();
-      active = { name, tfBackend, skipped };
+      active = { name, ...started, skipped };
       return active;
     } catch (error) {
       skipped.push({ name, reason: firstLine((error as Error).message) });

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import os from 'node:os';
 import { initBackend, parseBackendName } from './select-backend';
+import { defaultWasmThreads } from './wasm-threads';
 
 describe('backend selection', () => {
   it('falls back past the native backends that are not installed here and reports why', async () => {
@@ -91,5 +93,66 @@ describe('backend selection', () => {
     const gCpu = await denseGrad('cpu');
     await tf.setBackend('wasm');
     gWasm.forEach((v, i) => expect(v).toBeCloseTo(gCpu[i]!, 4));
+  });
+
+  it('runs wasm on every core: threads started, products equal to cpu, env var validated', async () => {
+    const backend = await initBackend('wasm');
+    const cores = Math.min(8, os.availableParallelism());
+    expect(backend.threads).toBe(cores);
+    expect(backend.threadsProblem).toBeUndefined();
+    // The pool's threads really compute: a product large enough to be split matches cpu.
+    const a = Array.from({ length: 64 * 96 }, (_, i) => Math.sin(i));
+    const b = Array.from({ length: 96 * 80 }, (_, i) => Math.cos(i / 3));
+    const on = async (name: string) => {
+      await tf.setBackend(name);
+      const p = tf.matMul(tf.tensor2d(a, [64, 96]), tf.tensor2d(b, [96, 80]));
+      const data = Array.from(await p.data());
+      tf.dispose(p);
+      return data;
+    };
+    const wasm = await on('wasm');
+    const cpu = await on('cpu');
+    await tf.setBackend('wasm');
+    wasm.forEach((v, i) => expect(v).toBeCloseTo(cpu[i]!, 3));
+    expect(defaultWasmThreads('3')).toBe(3);
+    expect(defaultWasmThreads(undefined)).toBe(cores);
+    for (const bad of ['0', '9', '1.5', 'many']) expect(() => defaultWasmThreads(bad)).toThrow(`TERN_WASM_THREADS must be a whole number from 1 to 8 (got "${bad}")`);
+  });
+
+  it('slices and gathers through heap views exactly as cpu does, and rejects an index out of range', async () => {
+    await initBackend('wasm');
+    const values = Array.from({ length: 4 * 5 * 3 * 2 }, (_, i) => i * 0.5 - 7);
+    const run = async (name: string) => {
+      await tf.setBackend(name);
+      const x = tf.tensor4d(values, [4, 5, 3, 2]);
+      const before = tf.memory().numTensors;
+      const outputs = [
+        x.slice([1, 0, 0, 0], [2, 5, 3, 2]), // whole rows: one run
+        x.slice([0, 1, 1, 0], [3, 2, 2, 2]), // a box inside
+        x.slice([2, 4, 2, 1], [1, 1, 1, 1]),
+        tf.tensor1d([1, 2, 3, 4, 5]).slice(1, 3),
+        tf.gather(x, tf.tensor1d([3, 0, 3], 'int32')),
+        tf.gather(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], 'int32'), tf.tensor2d([[2, 0], [1, 1]], [2, 2], 'int32')),
+        tf.gather(x, tf.tensor1d([1, 0], 'int32'), 1), // another axis: the original kernel
+      ];
+      const result = await Promise.all(outputs.map(async (o) => ({ shape: o.shape, data: Array.from(await o.data()) })));
+      tf.dispose(outputs);
+      const leaked = tf.memory().numTensors - before;
+      const outOfRange = (() => {
+        try {
+          tf.gather(x, tf.tensor1d([4], 'int32'));
+          return '';
+        } catch (error) {
+          return (error as Error).message;
+        }
+      })();
+      x.dispose();
+      return { result, leaked, outOfRange };
+    };
+    const wasm = await run('wasm');
+    const cpu = await run('cpu');
+    await tf.setBackend('wasm');
+    expect(wasm.result).toEqual(cpu.result);
+    expect(wasm.outOfRange).toMatch(/index value 4 is not in \[0, 3\]/);
   });
 });

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadArtifacts } from './artifacts';
 import { findLayer, preprocessingKey, type BaseModelDescriptor, type ExtractableLayer } from './descriptor';
+import { planInference, type InferencePlan } from './inference-plan';
 
 /** A frozen base cut at one layer: images in, one vector per image out. */
 export interface FeatureExtractor {
@@ -48,16 +49,15 @@ export function createFeatureExtractor(base: LoadedBase, layerId?: string): Feat
   const { descriptor } = base;
   const layer = findLayer(descriptor, layerId);
   let run: (x: tf.Tensor4D) => tf.Tensor;
-  let cutModel: tf.LayersModel | undefined;
+  let plan: InferencePlan | undefined;
   if (base.graphModel) {
     const graph = base.graphModel;
     run = (x) => graph.execute(x, layer.node) as tf.Tensor;
   } else if (base.layersModel) {
-    const model = base.layersModel;
-    cutModel = tf.model({ inputs: model.inputs, outputs: model.getLayer(layer.node).output as tf.SymbolicTensor });
-    const cut = cutModel;
-    // training: false keeps BatchNorm and Dropout in inference mode.
-    run = (x) => cut.apply(x, { training: false }) as tf.Tensor;
+    // BatchNorm folded into the convolutions (inference mode by construction), Dropout off.
+    const inference = planInference(base.layersModel, layer.node);
+    plan = inference;
+    run = (x) => inference.run(x);
   } else {
     throw new Error(`base model ${descriptor.id} is not loaded`);
   }
@@ -73,7 +73,8 @@ export function createFeatureExtractor(base: LoadedBase, layerId?: string): Feat
         return out;
       }),
     dispose: () => {
-      // The cut model shares the base's weights; only the base owns them.
+      // The plan owns only its folded copies; the base owns its own weights.
+      plan?.dispose();
       base.graphModel?.dispose();
       base.layersModel?.dispose();
     },

@@ -5,10 +5,10 @@ import type { BaseModelDescriptor } from '../base-models/descriptor';
 import { createFeatureExtractor, loadBase } from '../base-models/feature-extractor';
 import { embedPixels } from './embedder';
 
-const { descriptor, layerId, backend } = workerData as { descriptor: BaseModelDescriptor; layerId: string; backend?: string };
+const { descriptor, layerId, backend, wasmThreads } = workerData as { descriptor: BaseModelDescriptor; layerId: string; backend?: string; wasmThreads: number };
 
 async function start(): Promise<void> {
-  await initBackend(parseBackendName(backend));
+  await initBackend(parseBackendName(backend), { wasmThreads });
   const extractor = createFeatureExtractor(await loadBase(descriptor), layerId);
   const { width, height } = descriptor.inputSize;
   parentPort!.on('message', (m: { id: number; pixels: Uint8Array[] }) => {

@@ -46,9 +46,16 @@ export function embeddingKeyOf(extractor: Pick<Embedder, 'descriptor' | 'layer' 
   return { baseModelId: extractor.descriptor.id, baseModelVersion: extractor.descriptor.version, layer: extractor.layer.id, preprocessing: extractor.preprocessingKey };
 }
 
+interface PreparedBatch {
+  size: number;
+  toCompute: { id: string; hash: string; pixels: Uint8Array }[];
+}
+
 /**
- * Embeds every image, computing only those the store lacks, in batches of `batchSize`:
- * at most one batch of decoded pixels is in memory. A bad image is reported, not fatal.
+ * Embeds every image, computing only those the store lacks, in batches of `batchSize`. While a
+ * batch runs through the base, the next one is read, looked up and decoded (sharp works on its
+ * own threads): at most two batches of decoded pixels are in memory. A bad image is reported,
+ * not fatal.
  */
 export async function extractEmbeddings(images: readonly ImageSource[], extractorOrEmbedder: FeatureExtractor | Embedder, store: EmbeddingStore, options: ExtractionOptions = {}): Promise<ExtractionResult> {
   const started = Date.now();
@@ -62,12 +69,8 @@ export async function extractEmbeddings(images: readonly ImageSource[], extracto
     done += count;
     options.onProgress?.({ done, total: images.length, computed: result.computed, reused: result.reused, failed: result.failed.length });
   };
-  // Up to `concurrency` batches run in the embedder while the next one is read and decoded here.
-  const inFlight: Promise<void>[] = [];
 
-  for (let start = 0; start < images.length; start += batchSize) {
-    if (options.signal?.aborted) throw new Error('extraction cancelled');
-    const batch = images.slice(start, start + batchSize);
+  const prepare = async (batch: readonly ImageSource[]): Promise<PreparedBatch> => {
     // Hashes first (cheap when given), so cached images are never decoded.
     const hashed: { source: ImageSource; hash: string; bytes?: Uint8Array }[] = [];
     for (const source of batch) {
@@ -82,39 +85,62 @@ export async function extractEmbeddings(images: readonly ImageSource[], extracto
       }
     }
     const cached = await store.getMany(key, hashed.map((h) => h.hash));
-    const toCompute: { id: string; hash: string; pixels: Uint8Array }[] = [];
-    for (const h of hashed) {
+    const misses = hashed.filter((h) => {
       result.contentHashes.set(h.source.id, h.hash);
       const hit = cached.get(h.hash);
       if (hit) {
         result.vectors.set(h.source.id, hit);
         result.reused++;
+      }
+      return !hit;
+    });
+    const decoded = await Promise.all(
+      misses.map(async (h) => {
+        try {
+          const bytes = h.bytes ?? (await h.source.read());
+          return { id: h.source.id, hash: h.hash, pixels: (await decodeImage(bytes, h.source.id, { width, height })).pixels };
+        } catch (error) {
+          result.failed.push({ id: h.source.id, reason: error instanceof ImageDecodeError ? error.reason : (error as Error).message });
+          return undefined;
+        }
+      }),
+    );
+    return { size: batch.length, toCompute: decoded.filter((d) => d !== undefined) };
+  };
+
+  // Up to `concurrency` batches run in the embedder; the next batch is prepared meanwhile.
+  const inFlight: Promise<void>[] = [];
+  let next: Promise<PreparedBatch> | undefined = images.length > 0 ? prepare(images.slice(0, batchSize)) : undefined;
+  try {
+    for (let start = 0; next; start += batchSize) {
+      const { size, toCompute } = await next;
+      next = undefined;
+      if (options.signal?.aborted) throw new Error('extraction cancelled');
+      const following = start + batchSize;
+      if (following < images.length) next = prepare(images.slice(following, following + batchSize));
+      if (toCompute.length === 0) {
+        report(size);
         continue;
       }
-      try {
-        const bytes = h.bytes ?? (await h.source.read());
-        const decoded = await decodeImage(bytes, h.source.id, { width, height });
-        toCompute.push({ id: h.source.id, hash: h.hash, pixels: decoded.pixels });
-      } catch (error) {
-        result.failed.push({ id: h.source.id, reason: error instanceof ImageDecodeError ? error.reason : (error as Error).message });
-      }
+      inFlight.push(
+        (async () => {
+          const vectors = await embedder.embedBatch(toCompute.map((c) => c.pixels));
+          await store.putMany(key, toCompute.map((c, i) => ({ contentHash: c.hash, vector: vectors[i]! })));
+          toCompute.forEach((c, i) => result.vectors.set(c.id, vectors[i]!));
+          result.computed += toCompute.length;
+          report(size);
+        })(),
+      );
+      if (inFlight.length >= embedder.concurrency) await inFlight.shift();
     }
-    if (toCompute.length === 0) {
-      report(batch.length);
-      continue;
-    }
-    inFlight.push(
-      (async () => {
-        const vectors = await embedder.embedBatch(toCompute.map((c) => c.pixels));
-        await store.putMany(key, toCompute.map((c, i) => ({ contentHash: c.hash, vector: vectors[i]! })));
-        toCompute.forEach((c, i) => result.vectors.set(c.id, vectors[i]!));
-        result.computed += toCompute.length;
-        report(batch.length);
-      })(),
-    );
-    if (inFlight.length >= embedder.concurrency) await inFlight.shift();
+    await Promise.all(inFlight);
+  } finally {
+    // A batch prepared ahead is not used after an error or a cancel: let it settle unobserved.
+    void next?.catch(() => undefined);
   }
-  await Promise.all(inFlight);
+  // Batches overlap, so vectors arrived out of order: put them back in the order given.
+  const arrived = result.vectors;
+  result.vectors = new Map(images.flatMap((i) => (arrived.has(i.id) ? [[i.id, arrived.get(i.id)!] as const] : [])));
   result.durationMs = Date.now() - started;
   return result;
 }

@@ -27,6 +27,8 @@ describe('embedding extraction with a cache (real Twemoji images, MobileNetV2 α
     expect(tf.memory().numTensors).toBe(before);
     expect(first).toMatchObject({ computed: 10, reused: 0, failed: [] });
     expect(progress.map((p) => p.done)).toEqual([4, 8, 10]);
+    // Batches overlap (the next is decoded while one runs), yet results come in the order given.
+    expect([...first.vectors.keys()]).toEqual(images.map((i) => i.id));
     expect(store.size()).toBe(10);
     const vector = first.vectors.get(images[0]!.id)!;
     expect(vector.length).toBe(1792);

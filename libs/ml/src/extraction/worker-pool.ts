@@ -10,11 +10,11 @@ interface Pending {
 }
 
 /**
- * Runs the base in `size` worker threads, each with its own TF.js backend (wasm is single-
- * threaded in Node, so this is how extraction uses every core). Batches go to the least busy
- * worker; pixels and results move as transferred buffers, not copies.
+ * Runs the base in `size` worker threads, each with its own TF.js backend and its share of the
+ * cores, so that decoding and inference of different batches overlap. Batches go to the least
+ * busy worker; pixels and results move as transferred buffers, not copies.
  */
-export async function createWorkerPoolEmbedder(descriptor: BaseModelDescriptor, layerId?: string, size = Math.max(1, os.availableParallelism?.() ?? os.cpus().length), backend?: string): Promise<Embedder & { close(): Promise<void> }> {
+export async function createWorkerPoolEmbedder(descriptor: BaseModelDescriptor, layerId?: string, size = cores(), backend?: string): Promise<Embedder & { close(): Promise<void> }> {
   const layer = findLayer(descriptor, layerId);
   const script = path.join(__dirname, `embedding-worker${path.extname(__filename)}`);
   const workers: { worker: Worker; busy: number; pending: Map<number, Pending> }[] = [];
@@ -23,7 +23,9 @@ export async function createWorkerPoolEmbedder(descriptor: BaseModelDescriptor, 
   for (let i = 0; i < size; i++) {
     // Sources run through tsx's require hook in development and tests (Node 20 does not pass
     // `--import` hooks on to workers); a compiled build loads the .js worker directly.
-    const data = { workerData: { descriptor, layerId: layer.id, backend } };
+    // The cores are shared out: a pool of two on two cores runs single-threaded wasm in each.
+    const wasmThreads = Math.max(1, Math.floor(cores() / size));
+    const data = { workerData: { descriptor, layerId: layer.id, backend, wasmThreads } };
     const worker = script.endsWith('.ts') ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(script)});`, { ...data, eval: true }) : new Worker(script, data);
     const slot = { worker, busy: 0, pending: new Map<number, Pending>() };
     ready.push(
@@ -62,4 +64,8 @@ export async function createWorkerPoolEmbedder(descriptor: BaseModelDescriptor, 
       await Promise.all(workers.map((w) => w.worker.terminate()));
     },
   };
+}
+
+function cores(): number {
+  return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
 }

@@ -3,6 +3,8 @@ import { findLayer } from '../base-models/descriptor';
 import { preprocess, type LoadedBase } from '../base-models/feature-extractor';
 import { combineModel } from '../export/combine';
 import { fitOptionsFor, fitWithEarlyStopping, oneHotLabels, type EpochMetrics, type FitLoopResult } from '../training/fit-loop';
+import { forward } from '../training/train-epoch';
+import { planInference, type InferencePlan } from '../base-models/inference-plan';
 import { seededRandom } from '../util/seeded-random';
 import { stackPixels } from '../images/stack-pixels';
 import { augmentationEnabled, augmentBatch, noAugmentation, type AugmentationOptions } from './augment';
@@ -57,7 +59,7 @@ export interface FineTuneResult extends FitLoopResult {
 }
 
 /** Runs the frozen part of the base (inference mode) over `pixels` in batches. */
-async function frozenForward(frozen: tf.LayersModel, base: LoadedBase, pixels: Uint8Array[], batchSize: number, augment?: (batch: tf.Tensor4D) => tf.Tensor4D): Promise<tf.Tensor> {
+async function frozenForward(frozen: InferencePlan, base: LoadedBase, pixels: Uint8Array[], batchSize: number, augment?: (batch: tf.Tensor4D) => tf.Tensor4D): Promise<tf.Tensor> {
   const { width, height } = base.descriptor.inputSize;
   const parts: tf.Tensor[] = [];
   try {
@@ -67,7 +69,7 @@ async function frozenForward(frozen: tf.LayersModel, base: LoadedBase, pixels: U
         tf.tidy(() => {
           let batch = stackPixels(chunk, height, width, 'int32');
           if (augment) batch = augment(batch);
-          return frozen.predict(preprocess(batch, base.descriptor)) as tf.Tensor;
+          return frozen.run(preprocess(batch, base.descriptor));
         }),
       );
     }
@@ -98,12 +100,14 @@ export async function fineTune(
   if (train.pixels.length === 0) throw new Error('fine-tuning needs training images');
   const layer = findLayer(base.descriptor, layerId);
   const plan = planTail(baseModel, layer.node, opts.unfreezeLayers);
-  const frozen = tf.model({ inputs: baseModel.inputs, outputs: baseModel.getLayer(plan.cutLayer).output as tf.SymbolicTensor });
-  const tail = buildTrainableTail(plan, frozen.outputs[0]!.shape as number[]);
+  const cutShape = (baseModel.getLayer(plan.cutLayer).output as tf.SymbolicTensor).shape as number[];
+  // The frozen part runs with BatchNorm folded (inference only), in both the cached and the recomputed mode.
+  const frozen = planInference(baseModel, plan.cutLayer);
+  const tail = buildTrainableTail(plan, cutShape);
   // A fresh copy of the head: the head-only model stays as it was.
   const headCopy = await tf.models.modelFromJSON({ modelTopology: head.toJSON(null, false) } as unknown as tf.io.ModelJSON);
   headCopy.setWeights(head.getWeights());
-  const input = tf.input({ shape: frozen.outputs[0]!.shape.slice(1) as number[] });
+  const input = tf.input({ shape: cutShape.slice(1) });
   const trainable = tf.model({ inputs: input, outputs: headCopy.apply(tail.apply(input)) as tf.SymbolicTensor });
   // A new optimizer at a low learning rate: the recompile the recipe asks for.
   trainable.compile({ optimizer: tf.train.adam(opts.learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
@@ -117,6 +121,7 @@ export async function fineTune(
   try {
     const result = await fitWithEarlyStopping(trainable, x, y, val, {
       ...fitOptionsFor(opts, train.labels, classCount, hooks),
+      forward: (input, training) => forward(headCopy, forward(tail, input, training), training),
       // Without the cache the frozen layers run again every epoch (on fresh augmentations if any).
       ...(cached ? {} : { epochInputs: (epoch: number) => (epoch === 0 && !augmenting ? Promise.resolve(x.clone()) : frozenForward(frozen, base, train.pixels, opts.batchSize, augmenting ? (b) => augmentBatch(b, opts.augmentation, random) : undefined)) }),
     });
@@ -127,6 +132,7 @@ export async function fineTune(
     };
     return { ...result, model, release, cutLayer: plan.cutLayer, cachedActivations: cached, options: opts };
   } finally {
+    frozen.dispose();
     trainable.optimizer.dispose();
     x.dispose();
     y.dispose();

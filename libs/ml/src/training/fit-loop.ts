@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { seededRandom, shuffled } from '../util/seeded-random';
 import { balancedClassWeights } from './labelled-data';
+import { optimizerStep } from './optimizer-step';
+import { evaluatePass, trainEpoch, type Forward, type PassMetrics } from './train-epoch';
 
 export interface EpochMetrics {
   epoch: number;
@@ -22,6 +24,8 @@ export interface FitLoopOptions {
   signal?: AbortSignal;
   /** Fresh inputs for each epoch, in the order of `y` (data augmentation). Defaults to `x`. */
   epochInputs?: (epoch: number) => Promise<tf.Tensor>;
+  /** The model's output, when it is composed of parts (fine-tuning: tail then head). */
+  forward?: Forward;
 }
 
 export interface FitLoopResult {
@@ -40,7 +44,7 @@ export class TrainingCancelledError extends Error {
 }
 
 /**
- * Trains one epoch at a time on a seeded shuffle (tf's own shuffle is not seedable), watches
+ * Trains one epoch at a time (`trainEpoch`) on a seeded shuffle (tf's own shuffle is not seedable), watches
  * validation loss (training loss without validation data), stops after `patience` epochs
  * without improvement and restores the best epoch's weights.
  */
@@ -51,36 +55,33 @@ export async function fitWithEarlyStopping(model: tf.LayersModel, x: tf.Tensor, 
   const history: EpochMetrics[] = [];
   let best: { loss: number; epoch: number; weights: tf.Tensor[] } | undefined;
   let stoppedEarly = false;
+  const classCount = y.shape[1] as number;
+  const classWeights = options.classWeight ? Array.from({ length: classCount }, (_, c) => options.classWeight![c] ?? 1) : undefined;
+  const stepper = optimizerStep(model.optimizer);
   try {
     for (let epoch = 0; epoch < options.epochs; epoch++) {
       if (options.signal?.aborted) throw new TrainingCancelledError();
       const epochStart = Date.now();
-      const order = tf.tensor1d(shuffled(Array.from({ length: n }, (_, i) => i), random), 'int32');
+      const order = Int32Array.from(shuffled(Array.from({ length: n }, (_, i) => i), random));
       const epochX = options.epochInputs ? await options.epochInputs(epoch) : x;
-      const xs = tf.gather(epochX, order);
-      const ys = tf.gather(y, order);
-      order.dispose();
-      if (epochX !== x) epochX.dispose();
-      let fitted: tf.History;
+      let trained: PassMetrics;
       try {
-        fitted = await model.fit(xs, ys, {
-          epochs: 1,
+        trained = await trainEpoch(model, stepper, epochX, y, order, {
           batchSize: options.batchSize,
-          shuffle: false,
-          verbose: 0,
-          ...(validation ? { validationData: validation } : {}),
-          ...(options.classWeight ? { classWeight: options.classWeight } : {}),
+          ...(options.forward ? { forward: options.forward } : {}),
+          ...(classWeights ? { classWeights } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+          onAbort: () => new TrainingCancelledError(),
         });
       } finally {
-        xs.dispose();
-        ys.dispose();
+        if (epochX !== x) epochX.dispose();
       }
-      const h = fitted.history as Record<string, number[]>;
+      const validated = validation ? await evaluatePass(model, validation[0], validation[1], Math.max(options.batchSize, 256), options.forward) : undefined;
       const metrics: EpochMetrics = {
         epoch,
-        loss: h['loss']![0]!,
-        accuracy: (h['acc'] ?? h['accuracy'])![0]!,
-        ...(validation ? { valLoss: h['val_loss']![0]!, valAccuracy: (h['val_acc'] ?? h['val_accuracy'])![0]! } : {}),
+        loss: trained.loss,
+        accuracy: trained.accuracy,
+        ...(validated ? { valLoss: validated.loss, valAccuracy: validated.accuracy } : {}),
         durationMs: Date.now() - epochStart,
       };
       history.push(metrics);
@@ -98,6 +99,7 @@ export async function fitWithEarlyStopping(model: tf.LayersModel, x: tf.Tensor, 
     return { history, bestEpoch: best?.epoch ?? -1, stoppedEarly, durationMs: Date.now() - started };
   } finally {
     best?.weights.forEach((w) => w.dispose());
+    stepper.dispose();
   }
 }
 

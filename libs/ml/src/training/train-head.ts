@@ -7,7 +7,8 @@ export interface HeadOptions {
   dropout: number;
   optimizer: 'adam' | 'sgd' | 'rmsprop';
   learningRate: number;
-  batchSize: number;
+  /** 'auto': about 32 steps an epoch, between 32 and 512 examples (`autoBatchSize`). */
+  batchSize: number | 'auto';
   epochs: number;
   earlyStoppingPatience: number;
   classWeighting: 'balanced' | 'none';
@@ -21,7 +22,7 @@ export const defaultHeadOptions: HeadOptions = {
   dropout: 0.3,
   optimizer: 'adam',
   learningRate: 1e-3,
-  batchSize: 32,
+  batchSize: 'auto',
   epochs: 50,
   earlyStoppingPatience: 8,
   classWeighting: 'balanced',
@@ -34,6 +35,18 @@ export interface TrainedHead extends FitLoopResult {
   classNames: string[];
   inputSize: number;
   options: HeadOptions;
+}
+
+/**
+ * About 32 optimiser steps an epoch, in powers of two from 32 to 512. Small datasets (the
+ * product's usual case: a few hundred examples) keep Keras' 32; on 8,000 embeddings a batch of
+ * 256 does the epoch in 32 steps instead of 250, each step costing little more than a small one
+ * (measured: 20 epochs over 8,000 vectors took 14.6 s at 256 against 110 s at 32).
+ */
+export function autoBatchSize(examples: number): number {
+  let size = 32;
+  while (size < 512 && size * 32 < examples) size *= 2;
+  return size;
 }
 
 /** Dense layers on top of an embedding: the last has one unit per class. */
@@ -93,7 +106,8 @@ export async function trainHead(
   const [x, y] = toTensors(fitData);
   const val = validation ? toTensors(validation) : undefined;
   try {
-    const result = await fitWithEarlyStopping(model, x, y, val, fitOptionsFor(opts, fitData.labels, train.classNames.length, hooks));
+    const batchSize = opts.batchSize === 'auto' ? autoBatchSize(fitData.vectors.length) : opts.batchSize;
+    const result = await fitWithEarlyStopping(model, x, y, val, fitOptionsFor({ ...opts, batchSize }, fitData.labels, train.classNames.length, hooks));
     return { ...result, model, classNames: train.classNames, inputSize, options: opts };
   } finally {
     // The model does not own an optimizer passed in as an instance: free Adam's moments here.

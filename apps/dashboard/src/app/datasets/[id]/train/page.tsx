@@ -90,7 +90,7 @@ export default function TrainPage() {
             <Field id="dropout" label="Dropout" hint={`default ${headDefaults.dropout}`} error={errors['dropout']}><input {...text('dropout')} inputMode="decimal" /></Field>
             <Field id="learningRate" label="Learning rate" hint={`default ${headDefaults.learningRate}`} error={errors['learningRate']}><input {...text('learningRate')} inputMode="decimal" /></Field>
             <Field id="epochs" label="Epochs (at most)" hint={`default ${headDefaults.epochs}; early stopping keeps the best epoch`} error={errors['epochs']}><input {...text('epochs')} inputMode="numeric" /></Field>
-            <Field id="batchSize" label="Batch size" hint={`default ${headDefaults.batchSize}`} error={errors['batchSize']}><input {...text('batchSize')} inputMode="numeric" /></Field>
+            <Field id="batchSize" label="Batch size" hint="empty = automatic: 32 for small datasets, larger ones up to 512 so that an epoch takes about 32 steps" error={errors['batchSize']}><input {...text('batchSize')} inputMode="numeric" /></Field>
           </div>
         </section>
         <section className="card">

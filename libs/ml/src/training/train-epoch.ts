@@ -1,0 +1,152 @@
+import * as tf from '@tensorflow/tfjs';
+import type { OptimizerStep } from './optimizer-step';
+
+/** Loss and accuracy over one pass, averaged per example. */
+export interface PassMetrics {
+  loss: number;
+  accuracy: number;
+}
+
+/** The model's output for a batch: `forward(model, …)` unless a caller composes its own. */
+export type Forward = (x: tf.Tensor, training: boolean) => tf.Tensor;
+
+export interface EpochSettings {
+  batchSize: number;
+  forward?: Forward;
+  /** Per-class loss weights (index = class), or undefined for equal weights. */
+  classWeights?: readonly number[];
+  signal?: AbortSignal;
+  /** Called when the signal aborts mid-epoch. */
+  onAbort: () => Error;
+}
+
+// Keras' clipping for categorical cross-entropy on probabilities.
+const epsilon = 1e-7;
+
+/**
+ * One epoch of minibatch training in the given order, in place of `model.fit`:
+ *  - each batch is gathered by index (the wasm Slice `fit` relies on copied the whole input);
+ *  - Dense layers run as plain products so that backpropagation skips the input gradient of the
+ *    first layer (the fused product computes it and throws it away: a third of the head's work);
+ *  - Adam on wasm updates each variable in one pass (optimizer-step.ts);
+ *  - loss and accuracy stay on the device until the epoch ends (one read, not one per batch);
+ *  - the event loop gets a turn every ~25 ms, so that leases and Kafka heartbeats keep running.
+ * The loss is Keras' categorical cross-entropy on the model's softmax output, each example
+ * weighted by its class weight, averaged over the batch: what `fit` with `classWeight` computes.
+ */
+export async function trainEpoch(model: tf.LayersModel, optimizer: OptimizerStep, x: tf.Tensor, y: tf.Tensor, order: Int32Array, settings: EpochSettings): Promise<PassMetrics> {
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const run = settings.forward ?? ((input: tf.Tensor, training: boolean) => forward(model, input, training));
+  const classWeights = settings.classWeights ? tf.tensor1d(settings.classWeights as number[]) : undefined;
+  let lossSum = tf.scalar(0);
+  let correct = tf.scalar(0);
+  let lastYield = performance.now();
+  try {
+    for (let start = 0; start < order.length; start += settings.batchSize) {
+      if (settings.signal?.aborted) throw settings.onAbort();
+      const indices = tf.tensor1d(order.subarray(start, start + settings.batchSize), 'int32');
+      const [nextLoss, nextCorrect] = tf.tidy(() => {
+        const xb = tf.gather(x, indices);
+        const yb = tf.gather(y, indices);
+        let batchCorrect: tf.Scalar | undefined;
+        const loss = optimizer.step(() => {
+          const probabilities = run(xb, true);
+          batchCorrect = tf.keep(countCorrect(yb, probabilities));
+          return weightedCrossEntropy(yb, probabilities, classWeights);
+        }, variables);
+        const n = indices.shape[0];
+        const sums = [lossSum.add(loss.mul(n)), correct.add(batchCorrect!)];
+        batchCorrect!.dispose();
+        return sums;
+      });
+      indices.dispose();
+      lossSum.dispose();
+      correct.dispose();
+      lossSum = nextLoss as tf.Scalar;
+      correct = nextCorrect as tf.Scalar;
+      if (performance.now() - lastYield > 25) {
+        await new Promise((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
+    }
+    const [loss, right] = await Promise.all([lossSum.data(), correct.data()]);
+    return { loss: loss[0]! / order.length, accuracy: right[0]! / order.length };
+  } finally {
+    lossSum.dispose();
+    correct.dispose();
+    classWeights?.dispose();
+  }
+}
+
+/** Unweighted loss and accuracy in inference mode, `batchSize` examples at a time. */
+export async function evaluatePass(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, batchSize: number, run: Forward = (input, training) => forward(model, input, training)): Promise<PassMetrics> {
+  const n = x.shape[0]!;
+  let lossSum = tf.scalar(0);
+  let correct = tf.scalar(0);
+  try {
+    for (let start = 0; start < n; start += batchSize) {
+      const size = Math.min(batchSize, n - start);
+      const [nextLoss, nextCorrect] = tf.tidy(() => {
+        const xb = x.slice(start, size);
+        const yb = y.slice(start, size);
+        const probabilities = run(xb, false);
+        return [lossSum.add(weightedCrossEntropy(yb, probabilities).mul(size)), correct.add(countCorrect(yb, probabilities))];
+      });
+      lossSum.dispose();
+      correct.dispose();
+      lossSum = nextLoss as tf.Scalar;
+      correct = nextCorrect as tf.Scalar;
+    }
+    const [loss, right] = await Promise.all([lossSum.data(), correct.data()]);
+    return { loss: loss[0]! / n, accuracy: right[0]! / n };
+  } finally {
+    lossSum.dispose();
+    correct.dispose();
+  }
+}
+
+/**
+ * The model applied to `x`. A Sequential runs layer by layer (nested Sequentials too) with Dense
+ * layers as plain products; any other model runs as a whole.
+ */
+export function forward(model: tf.LayersModel, x: tf.Tensor, training: boolean): tf.Tensor {
+  if (!(model instanceof tf.Sequential)) return model.apply(x, { training }) as tf.Tensor;
+  let out = x;
+  for (const layer of model.layers) {
+    if (layer instanceof tf.Sequential) out = forward(layer, out, training);
+    else if (layer.getClassName() === 'Dense') out = denseUnfused(layer, out);
+    else if (layer.getClassName() !== 'InputLayer') out = layer.apply(out, { training }) as tf.Tensor;
+  }
+  return out;
+}
+
+const activations: Record<string, (t: tf.Tensor) => tf.Tensor> = {
+  linear: (t) => t,
+  relu: (t) => tf.relu(t),
+  softmax: (t) => tf.softmax(t),
+  sigmoid: (t) => tf.sigmoid(t),
+  tanh: (t) => tf.tanh(t),
+};
+
+function denseUnfused(layer: tf.layers.Layer, x: tf.Tensor): tf.Tensor {
+  const config = layer.getConfig() as { activation?: string; useBias?: boolean };
+  const activation = activations[config.activation ?? 'linear'];
+  const [kernel, bias] = layer.weights.map((w) => w.read());
+  if (!activation || x.rank < 2 || !kernel) return layer.apply(x) as tf.Tensor;
+  // Dense over the last axis of a feature map (a 1×1 convolution): the same product on rows.
+  const rows = x.rank === 2 ? x : tf.reshape(x, [-1, x.shape[x.rank - 1]!]);
+  const product = tf.matMul(rows, kernel);
+  const out = activation(config.useBias === false || !bias ? product : tf.add(product, bias));
+  return x.rank === 2 ? out : tf.reshape(out, [...x.shape.slice(0, -1), kernel.shape[1]!]);
+}
+
+function weightedCrossEntropy(y: tf.Tensor, probabilities: tf.Tensor, classWeights?: tf.Tensor1D): tf.Scalar {
+  const normalised = tf.div(probabilities, tf.sum(probabilities, -1, true));
+  const perExample = tf.neg(tf.sum(tf.mul(y, tf.log(tf.clipByValue(normalised, epsilon, 1 - epsilon))), -1));
+  if (!classWeights) return tf.mean(perExample);
+  return tf.mean(tf.mul(perExample, tf.sum(tf.mul(y, classWeights), -1)));
+}
+
+function countCorrect(y: tf.Tensor, probabilities: tf.Tensor): tf.Scalar {
+  return tf.sum(tf.cast(tf.equal(tf.argMax(y, -1), tf.argMax(probabilities, -1)), 'float32'));
+}
