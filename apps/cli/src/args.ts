@@ -38,7 +38,8 @@ Predict options:
   --top <k>              labels per image (default 3)
   --json                 print JSON instead of a table
 
-Environment: TERN_TF_BACKEND forces the backend like --backend.
+Environment: TERN_TF_BACKEND forces the backend like --backend; TERN_WASM_THREADS (1-8) sets the
+threads of the wasm backend (default: one per core).
 `;
 
 export interface TrainArgs {

@@ -66,7 +66,7 @@ export async function startApi(config: ApiConfig, logger: Logger = createLogger(
   const address = app.getHttpServer().address() as AddressInfo;
   const grpcServer: GrpcServer = createGrpcServer(ctx, predictions);
   const grpcPort = await bindGrpc(grpcServer, config.grpc.host, config.grpc.port);
-  logger.info('api ready', { http: `http://${config.http.host}:${address.port}`, grpc: `${config.grpc.host}:${grpcPort}`, backend: backend.name, sampleDir: config.sampleDir });
+  logger.info('api ready', { http: `http://${config.http.host}:${address.port}`, grpc: `${config.grpc.host}:${grpcPort}`, backend: backend.name, threads: backend.threads, sampleDir: config.sampleDir });
   return {
     httpUrl: `http://${config.http.host}:${address.port}`,
     grpcAddress: `${config.grpc.host}:${grpcPort}`,

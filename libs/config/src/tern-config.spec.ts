@@ -22,6 +22,7 @@ describe('config validation', () => {
     expect(config.kafka.clientId).toBe('tern');
     expect(config.logLevel).toBe('info');
     expect(config.ml).toEqual({});
+    expect(loadTernConfig({ ...valid, TERN_TF_BACKEND: 'wasm', TERN_WASM_THREADS: '2' }).ml).toEqual({ backend: 'wasm', wasmThreads: 2 });
   });
 
   it('accepts .env.example as it is committed', () => {
@@ -31,7 +32,7 @@ describe('config validation', () => {
 
   it('names every missing or malformed variable at once, without printing secrets', () => {
     try {
-      loadTernConfig({ KAFKA_BROKERS: 'localhost', TERN_LOG_LEVEL: 'loud', TERN_TF_BACKEND: 'tpu' });
+      loadTernConfig({ KAFKA_BROKERS: 'localhost', TERN_LOG_LEVEL: 'loud', TERN_TF_BACKEND: 'tpu', TERN_WASM_THREADS: '0' });
       throw new Error('expected a ConfigError');
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
@@ -40,6 +41,7 @@ describe('config validation', () => {
       expect(message).toMatch(/KAFKA_BROKERS is invalid \(got "localhost"\): each broker must be host:port/);
       expect(message).toMatch(/TERN_LOG_LEVEL is invalid/);
       expect(message).toMatch(/TERN_TF_BACKEND is invalid/);
+      expect(message).toMatch(/TERN_WASM_THREADS is invalid \(got "0"\)/);
     }
     expect(() => loadTernConfig({ ...valid, DATABASE_URL: 'mysql://root:hunter2@db/x' })).toThrow(/got "mysql:\/\/root:\*\*\*@db\/x"/);
   });

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  activeBackend, assignSplits, bundledBaseModel, comparisonTable, confusionTable, evaluationTable, initBackend, limitPerClass, loadBase, loadCsvDataset,
+  activeBackend, describeBackend, assignSplits, bundledBaseModel, comparisonTable, confusionTable, evaluationTable, initBackend, limitPerClass, loadBase, loadCsvDataset,
   loadEmojiDataset, loadFashionMnist, loadFolderDataset, LocalEmbeddingStore, parseBackendName, renderHtmlReport, saveClassifier, trainClassifier,
   type ComparisonRow, type LabelledImageSet, type PipelineEvent,
 } from '@tern/ml';
@@ -19,7 +19,7 @@ function loadDataset(args: TrainArgs): LabelledImageSet {
 
 export async function trainCommand(args: TrainArgs, out: NodeJS.WritableStream = process.stdout): Promise<void> {
   const backend = await initBackend(parseBackendName(args.backend ?? process.env['TERN_TF_BACKEND']));
-  out.write(`backend: ${backend.name}${backend.skipped.length ? ` (faster ones unavailable: ${backend.skipped.map((s) => s.name).join(', ')})` : ''}\n`);
+  out.write(`backend: ${describeBackend(backend)}${backend.skipped.length ? ` (faster ones unavailable: ${backend.skipped.map((s) => s.name).join(', ')})` : ''}\n`);
   let set = loadDataset(args);
   // Fashion-MNIST's loader already takes --per-class; every other source is trimmed here.
   const loaderLimits = args.source.kind === 'builtin' && args.source.name === 'fashion-mnist';

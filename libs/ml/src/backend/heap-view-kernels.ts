@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import type { TensorInfo } from '@tensorflow/tfjs';
+import { replaceKernel } from './untransposed-matmul';
 
 interface WasmBackendInternals {
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
@@ -59,11 +60,6 @@ export function useHeapViewKernels(backendName: string): boolean {
   });
   wrapped.add(backendName);
   return true;
-}
-
-function replaceKernel(original: tf.KernelConfig, kernelFunc: (args: Parameters<KernelFunc>[0]) => TensorInfo | TensorInfo[]): void {
-  tf.unregisterKernel(original.kernelName, original.backendName);
-  tf.registerKernel({ ...original, kernelFunc: kernelFunc as KernelFunc });
 }
 
 /** Copies the box `begin`..`begin+size` of a row-major array, one contiguous run at a time. */

@@ -36,8 +36,13 @@ export function useUntransposedMatMul(backendName: string): boolean {
       for (const t of temporaries) (backend as unknown as { disposeData(id: object): void }).disposeData(t.dataId);
     }
   }) as KernelFunc;
-  tf.unregisterKernel('BatchMatMul', backendName);
-  tf.registerKernel({ ...original, kernelFunc });
+  replaceKernel(original, kernelFunc);
   wrapped.add(backendName);
   return true;
+}
+
+/** Registers `kernelFunc` in place of a backend's kernel, keeping its name and backend. */
+export function replaceKernel(original: tf.KernelConfig, kernelFunc: (args: Parameters<KernelFunc>[0]) => TensorInfo | TensorInfo[]): void {
+  tf.unregisterKernel(original.kernelName, original.backendName);
+  tf.registerKernel({ ...original, kernelFunc: kernelFunc as KernelFunc });
 }
