@@ -53,10 +53,13 @@ describe('head-trainer service: cached embeddings → registered model (real Kaf
     expect(done.modelVersion).toBe(1);
     expect(done.testAccuracy).toBeGreaterThanOrEqual(0.8); // two classes: chance is 0.5
     expect(recorder.of(Topics.headTrainingProgress, training).length).toBeGreaterThan(0);
-    expect(recorder.events.some((e) => e.type === Topics.modelRegistered && e.payload['modelId'] === done.modelId)).toBe(true);
+    // Published before the completion, but on another topic: the two may arrive in either order.
+    await eventually(() => recorder.events.some((e) => e.type === Topics.modelRegistered && e.payload['modelId'] === done.modelId), 10_000, 'model registered');
 
     const model = await prisma.trainedModel.findUniqueOrThrow({ where: { id: done.modelId } });
     expect(model).toMatchObject({ kind: 'head', labels: ['Flags', 'Smileys & Emotion'], jobId: training });
+    // No batch size was asked for: the model records the one chosen for 28 images, not 'auto'.
+    expect(model.config).toMatchObject({ epochs: 40, learningRate: 0.003, batchSize: 32 });
     expect(await prisma.trainingMetric.count({ where: { jobId: training, modelId: model.id } })).toBeGreaterThan(0);
 
     await initBackend('wasm');

@@ -66,7 +66,7 @@ export async function handleHeadTrainingRequest(deps: WorkerDeps, event: Request
       await saveClassifier(workDir, { base, layerId: layer.id, head: head.model, labels: classNames, kind: 'head', ...(evaluation ? { metrics: { ...evaluation } } : {}) });
       const artifactUri = await deps.artifacts.put(`${p.datasetId}/${modelId}`, workDir);
       const baseRow = await deps.prisma.baseModel.findUniqueOrThrow({ where: { name_version: { name: descriptor.id, version: descriptor.version } } });
-      const registered = await registerModel(deps, 'head', event, { id: modelId, baseModelId: baseRow.id, embeddingLayer: layer.id, labels: classNames, config: p.params, evaluation, artifactUri }, started);
+      const registered = await registerModel(deps, 'head', event, { id: modelId, baseModelId: baseRow.id, embeddingLayer: layer.id, labels: classNames, config: { ...p.params, batchSize: head.options.batchSize }, evaluation, artifactUri }, started);
       if (!registered) return { status: 'skipped', reason: 'lease lost before completion' };
       log.debug('head job done');
       return { status: 'processed' };

@@ -108,7 +108,8 @@ export async function trainHead(
   try {
     const batchSize = opts.batchSize === 'auto' ? autoBatchSize(fitData.vectors.length) : opts.batchSize;
     const result = await fitWithEarlyStopping(model, x, y, val, fitOptionsFor({ ...opts, batchSize }, fitData.labels, train.classNames.length, hooks));
-    return { ...result, model, classNames: train.classNames, inputSize, options: opts };
+    // The batch size actually used, so that a model's recorded settings never say 'auto'.
+    return { ...result, model, classNames: train.classNames, inputSize, options: { ...opts, batchSize } };
   } finally {
     // The model does not own an optimizer passed in as an instance: free Adam's moments here.
     model.optimizer.dispose();
