@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import { replaceKernel } from './untransposed-matmul';
 
-interface WasmBackendInternals {
+/** The wasm backend's own allocation and heap views: internal, stable across tfjs-backend-wasm 4.x. */
+export interface WasmHeap {
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
   typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
@@ -29,7 +30,7 @@ export function useHeapViewKernels(backendName: string): boolean {
     const x = inputs['x']!;
     if (x.dtype === 'string') return slice.kernelFunc(args);
     const [begin, size] = tf.slice_util.parseSliceParams(x as tf.TensorInfo as tf.Tensor, attrs!['begin'] as number | number[], attrs!['size'] as number | number[] | undefined) as [number[], number[]];
-    const wasm = backend as unknown as WasmBackendInternals;
+    const wasm = backend as unknown as WasmHeap;
     // Output first: allocating may grow the heap, and views are taken after that.
     const out = wasm.makeOutput(size, x.dtype);
     copyRegion(wasm.typedArrayFromHeap(x), x.shape, begin, size, wasm.typedArrayFromHeap(out));
@@ -41,7 +42,7 @@ export function useHeapViewKernels(backendName: string): boolean {
     const indices = inputs['indices']!;
     const axis = tf.util.parseAxisParam(attrs!['axis'] as number, x.shape)[0];
     if (x.dtype === 'string' || indices.dtype !== 'int32' || axis !== 0 || ((attrs!['batchDims'] as number | undefined) ?? 0) !== 0 || x.shape.length === 0) return gather.kernelFunc(args);
-    const wasm = backend as unknown as WasmBackendInternals;
+    const wasm = backend as unknown as WasmHeap;
     const rows = x.shape[0]!;
     const rowSize = tf.util.sizeFromShape(x.shape.slice(1));
     const out = wasm.makeOutput([...indices.shape, ...x.shape.slice(1)], x.dtype);

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import workerThreads from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
+import { availableCores } from '../util/cores';
 
 /**
  * TF.js ships a multi-threaded wasm build (XNNPACK on a pthread pool) but refuses it in Node
@@ -106,7 +107,7 @@ export function wasmThreadCount(): number {
 
 /** TERN_WASM_THREADS, or every core this process may use. */
 export function defaultWasmThreads(value = process.env['TERN_WASM_THREADS']): number {
-  if (value === undefined || value === '') return Math.min(8, Math.max(1, os.availableParallelism?.() ?? os.cpus().length));
+  if (value === undefined || value === '') return Math.min(8, availableCores());
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 8) throw new Error(`TERN_WASM_THREADS must be a whole number from 1 to 8 (got "${value}")`);
   return n;

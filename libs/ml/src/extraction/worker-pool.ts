@@ -1,7 +1,7 @@
-import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { findLayer, preprocessingKey, type BaseModelDescriptor } from '../base-models/descriptor';
+import { availableCores } from '../util/cores';
 import type { Embedder } from './embedder';
 
 interface Pending {
@@ -14,17 +14,17 @@ interface Pending {
  * cores, so that decoding and inference of different batches overlap. Batches go to the least
  * busy worker; pixels and results move as transferred buffers, not copies.
  */
-export async function createWorkerPoolEmbedder(descriptor: BaseModelDescriptor, layerId?: string, size = cores(), backend?: string): Promise<Embedder & { close(): Promise<void> }> {
+export async function createWorkerPoolEmbedder(descriptor: BaseModelDescriptor, layerId?: string, size = availableCores(), backend?: string): Promise<Embedder & { close(): Promise<void> }> {
   const layer = findLayer(descriptor, layerId);
   const script = path.join(__dirname, `embedding-worker${path.extname(__filename)}`);
   const workers: { worker: Worker; busy: number; pending: Map<number, Pending> }[] = [];
   let nextId = 0;
   const ready: Promise<void>[] = [];
+  // The cores are shared out: a pool of two on two cores runs single-threaded wasm in each.
+  const wasmThreads = Math.max(1, Math.floor(availableCores() / size));
   for (let i = 0; i < size; i++) {
     // Sources run through tsx's require hook in development and tests (Node 20 does not pass
     // `--import` hooks on to workers); a compiled build loads the .js worker directly.
-    // The cores are shared out: a pool of two on two cores runs single-threaded wasm in each.
-    const wasmThreads = Math.max(1, Math.floor(cores() / size));
     const data = { workerData: { descriptor, layerId: layer.id, backend, wasmThreads } };
     const worker = script.endsWith('.ts') ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(script)});`, { ...data, eval: true }) : new Worker(script, data);
     const slot = { worker, busy: 0, pending: new Map<number, Pending>() };
@@ -64,8 +64,4 @@ export async function createWorkerPoolEmbedder(descriptor: BaseModelDescriptor, 
       await Promise.all(workers.map((w) => w.worker.terminate()));
     },
   };
-}
-
-function cores(): number {
-  return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
 }

@@ -1,14 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
+import type { WasmHeap } from '../backend/heap-view-kernels';
 
 /** Takes one optimisation step on `variables` and returns the loss. */
 export interface OptimizerStep {
   step(loss: () => tf.Scalar, variables: tf.Variable[]): tf.Scalar;
   dispose(): void;
-}
-
-interface WasmHeap {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
 }
 
 /**

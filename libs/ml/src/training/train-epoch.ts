@@ -38,42 +38,34 @@ export async function trainEpoch(model: tf.LayersModel, optimizer: OptimizerStep
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const run = settings.forward ?? ((input: tf.Tensor, training: boolean) => forward(model, input, training));
   const classWeights = settings.classWeights ? tf.tensor1d(settings.classWeights as number[]) : undefined;
-  let lossSum = tf.scalar(0);
-  let correct = tf.scalar(0);
+  const totals = new PassTotals();
   let lastYield = performance.now();
   try {
     for (let start = 0; start < order.length; start += settings.batchSize) {
       if (settings.signal?.aborted) throw settings.onAbort();
       const indices = tf.tensor1d(order.subarray(start, start + settings.batchSize), 'int32');
-      const [nextLoss, nextCorrect] = tf.tidy(() => {
+      tf.tidy(() => {
         const xb = tf.gather(x, indices);
         const yb = tf.gather(y, indices);
         let batchCorrect: tf.Scalar | undefined;
+        // The loss closure's tensors are freed by the step: the correct count is kept out of it.
         const loss = optimizer.step(() => {
           const probabilities = run(xb, true);
           batchCorrect = tf.keep(countCorrect(yb, probabilities));
           return weightedCrossEntropy(yb, probabilities, classWeights);
         }, variables);
-        const n = indices.shape[0];
-        const sums = [lossSum.add(loss.mul(n)), correct.add(batchCorrect!)];
+        totals.add(loss, indices.shape[0], batchCorrect!);
         batchCorrect!.dispose();
-        return sums;
       });
       indices.dispose();
-      lossSum.dispose();
-      correct.dispose();
-      lossSum = nextLoss as tf.Scalar;
-      correct = nextCorrect as tf.Scalar;
       if (performance.now() - lastYield > 25) {
         await new Promise((resolve) => setImmediate(resolve));
         lastYield = performance.now();
       }
     }
-    const [loss, right] = await Promise.all([lossSum.data(), correct.data()]);
-    return { loss: loss[0]! / order.length, accuracy: right[0]! / order.length };
+    return await totals.read(order.length);
   } finally {
-    lossSum.dispose();
-    correct.dispose();
+    totals.dispose();
     classWeights?.dispose();
   }
 }
@@ -81,27 +73,44 @@ export async function trainEpoch(model: tf.LayersModel, optimizer: OptimizerStep
 /** Unweighted loss and accuracy in inference mode, `batchSize` examples at a time. */
 export async function evaluatePass(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, batchSize: number, run: Forward = (input, training) => forward(model, input, training)): Promise<PassMetrics> {
   const n = x.shape[0]!;
-  let lossSum = tf.scalar(0);
-  let correct = tf.scalar(0);
+  const totals = new PassTotals();
   try {
     for (let start = 0; start < n; start += batchSize) {
       const size = Math.min(batchSize, n - start);
-      const [nextLoss, nextCorrect] = tf.tidy(() => {
-        const xb = x.slice(start, size);
+      tf.tidy(() => {
         const yb = y.slice(start, size);
-        const probabilities = run(xb, false);
-        return [lossSum.add(weightedCrossEntropy(yb, probabilities).mul(size)), correct.add(countCorrect(yb, probabilities))];
+        const probabilities = run(x.slice(start, size), false);
+        totals.add(weightedCrossEntropy(yb, probabilities), size, countCorrect(yb, probabilities));
       });
-      lossSum.dispose();
-      correct.dispose();
-      lossSum = nextLoss as tf.Scalar;
-      correct = nextCorrect as tf.Scalar;
     }
-    const [loss, right] = await Promise.all([lossSum.data(), correct.data()]);
-    return { loss: loss[0]! / n, accuracy: right[0]! / n };
+    return await totals.read(n);
   } finally {
-    lossSum.dispose();
-    correct.dispose();
+    totals.dispose();
+  }
+}
+
+/** Running sums of loss × examples and of correct predictions, kept on the device until read. */
+class PassTotals {
+  private loss = tf.scalar(0);
+  private correct = tf.scalar(0);
+
+  /** A batch's mean loss, size and correct count; safe inside a tidy (the sums are kept). */
+  add(meanLoss: tf.Scalar, examples: number, correct: tf.Scalar): void {
+    const loss = tf.keep(this.loss.add(meanLoss.mul(examples)));
+    const right = tf.keep(this.correct.add(correct));
+    this.dispose();
+    this.loss = loss as tf.Scalar;
+    this.correct = right as tf.Scalar;
+  }
+
+  async read(examples: number): Promise<PassMetrics> {
+    const [loss, right] = await Promise.all([this.loss.data(), this.correct.data()]);
+    return { loss: loss[0]! / examples, accuracy: right[0]! / examples };
+  }
+
+  dispose(): void {
+    this.loss.dispose();
+    this.correct.dispose();
   }
 }
 
