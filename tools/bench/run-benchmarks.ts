@@ -102,13 +102,21 @@ async function main(): Promise<void> {
   const headRuns: [number, number | undefined][] = quick ? [[1000, undefined], [10000, undefined]] : [[1000, undefined], [10000, undefined], [10000, 32]];
   for (const [n, batchSize] of headRuns) {
     const data = syntheticEmbeddings(n, 1792, 10);
-    const started = performance.now();
-    const head = await trainHead(data, { epochs: 20, earlyStoppingPatience: 0, ...(batchSize ? { batchSize } : {}) });
-    const seconds = (performance.now() - started) / 1000;
-    head.model.dispose();
+    // The verdict row is timed three times (median, with the range): one run moves by 10% here.
+    const repeats = n === 10000 && !batchSize ? 3 : 1;
+    const times: number[] = [];
+    for (let r = 0; r < repeats; r++) {
+      const started = performance.now();
+      const head = await trainHead(data, { epochs: 20, earlyStoppingPatience: 0, ...(batchSize ? { batchSize } : {}) });
+      times.push((performance.now() - started) / 1000);
+      head.model.dispose();
+    }
+    times.sort((a, b) => a - b);
+    const seconds = times[Math.floor(times.length / 2)]!;
+    const spread = repeats > 1 ? `, median of ${repeats}: ${times.map((t) => t.toFixed(2)).join(', ')} s` : '';
     const batch = batchSize ?? autoBatchSize(Math.round(n * 0.8));
-    if (n === 10000 && !batchSize) targets.push(`head training on 10k cached embeddings under 10 s: **${seconds < 10 ? 'met' : 'not met'}** (${seconds.toFixed(1)} s for 20 epochs at the default batch size, ${batch})`);
-    record('head training (s)', `${n} embeddings × 1792-d, 10 classes, 20 epochs, batch ${batch}${batchSize ? '' : ' (default)'}`, `${seconds.toFixed(2)} s (${((seconds / 20) * 1000).toFixed(0)} ms/epoch)`);
+    if (n === 10000 && !batchSize) targets.push(`head training on 10k cached embeddings under 10 s: **${seconds < 10 ? 'met' : 'not met'}** (${seconds.toFixed(1)} s for 20 epochs at the default batch size, ${batch}${spread})`);
+    record('head training (s)', `${n} embeddings × 1792-d, 10 classes, 20 epochs, batch ${batch}${batchSize ? '' : ' (default)'}${repeats > 1 ? `, median of ${repeats}` : ''}`, `${seconds.toFixed(2)} s (${((seconds / 20) * 1000).toFixed(0)} ms/epoch)`);
   }
 
   // 3. Fine-tuning MobileNetV2 (Conv_1 unfrozen), per image per epoch, with and without the cut-point cache.
@@ -166,20 +174,29 @@ How to read it:
   the wasm Slice copied the whole input before slicing (~22 ms) and GatherV2 ran an element-by-element loop
   (~52 ms); both are replaced for the common cases (\`heap-view-kernels.ts\`). \`model.fit\` gave way to a
   loop of our own (\`train-epoch.ts\`): batches gathered by index, Dense layers as plain products so that
-  backpropagation skips the input gradient the fused product computes and throws away, Adam's update in
-  one pass on wasm (\`optimizer-step.ts\`), metrics read once per epoch. Earlier, the transposed-operand fix
-  (\`untransposed-matmul.ts\`: the wasm kernel was ~20× slower with a transposed operand) took the same
-  benchmark from 191.9 s to 133.8 s.
-* What remains per step: the matrix products (forward, and the weight gradient whose transposed input
-  costs a 2.4 ms transpose at batch 256) and Adam over 229k weights (~3 ms in one pass of JS, which has no
-  vector instructions). The products run at about 30 GFLOP/s on the two threads.
+  backpropagation skips the input gradient the fused product computes and throws away, metrics read once
+  per epoch. Earlier, the transposed-operand fix (\`untransposed-matmul.ts\`: the wasm kernel was ~20× slower
+  with a transposed operand) took the same benchmark from 191.9 s to 133.8 s; the loop took it to 13.8 s.
+* Then a small WebAssembly module of our own (\`libs/ml/src/backend/simd/kernels.wat\`, 128-bit SIMD, run
+  on the wasm backend's own memory) took the step from ~22 to ~15 ms: Adam's update (4.3 → 0.4 ms for
+  229k weights), the transpose of each batch for the weight gradient (2.3 → 0.5 ms), dropout masks
+  (~0.5 ms of JS random numbers → microseconds). Also: clones share memory instead of copying (the gradient
+  tape clones every saved input: ~0.8 ms a step), and softmax with cross-entropy has its gradient written
+  out (\`softmaxCrossEntropy\` in \`train-epoch.ts\`: ~40 kernels a step fewer).
+* What remains per step at batch 256: the two 256×1792×128 products (~3.7 ms each at about 32 GFLOP/s on
+  two threads) and XNNPACK repacking the changed weights for the forward product (~1.5 ms).
 * Fine-tuning trains Conv_1 (folded with its BatchNorm) and a 64-unit head on MobileNetV2, at the default
   fine-tuning batch size. With the cache, the frozen 155 layers run once and each epoch trains on their
   cached 7×7×320 output. Without it, they run again every epoch, through the same folded inference plan.
-  Epoch 0 is excluded from both (it is identical). The ratio fell while both got faster: the previous
-  run of this script gave 15.3 (cached) and 117.3 (recomputed) ms per image per epoch, 7.7×. Folding
-  BatchNorm and the second thread made the frozen layers, which only the recomputed mode repeats,
-  about 4× cheaper; the cached mode gained from the training loop and threads, about 2×.
+  Epoch 0 is excluded from both (it is identical). Previous runs of this script: 15.3 / 117.3 ms per image
+  per epoch (7.7×) before BatchNorm folding and threads, 7.3 / 31.7 (4.3×) after. Since then the cached
+  step lost the slow gradients of ReLU6 (~41 ms a 16-image step, now one SIMD pass) and of global pooling
+  (~10 ms, now a row copy): \`training/tail-layers.ts\`.
+* Why caching stays under 10× here: the cached epoch is bounded by Conv_1's two products (forward and
+  weight gradient), 49 positions × 320 × 1280 multiply-adds each way per image, ~2.5 ms per image at the
+  ~32 GFLOP/s these products reach; the frozen layers that caching saves cost ~25 ms per image. Even at
+  that floor the ratio would be (25 + 2.5) / 2.5 ≈ 11×: 10× needs the cached step within ~15% of its
+  products' time, where the weight repacking, pooling, bias and Adam passes still take ~1.2 ms per image.
 * No native TensorFlow (tfjs-node) on this machine: its install downloads libtensorflow, which is
   offline here. The numbers are for the wasm backend and the pure-JS cpu backend.
 * Numbers move by 10–20% between runs on this shared 2-vCPU machine; compare rows of one run.

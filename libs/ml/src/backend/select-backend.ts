@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { delegateMissingKernels } from './delegate-kernels';
 import { useHeapViewKernels } from './heap-view-kernels';
+import { loadSimdKernels } from './simd/simd-kernels';
+import { useSimdTranspose } from './simd/transpose-kernel';
 import { useUntransposedMatMul } from './untransposed-matmul';
 import { defaultWasmThreads, wasmThreadCount, withWasmThreads } from './wasm-threads';
 
@@ -19,6 +21,8 @@ export interface ActiveBackend {
   threads: number;
   /** Why wasm runs fewer threads than asked for, if it does. */
   threadsProblem?: string;
+  /** Why wasm runs without Tern's SIMD kernels (simd/kernels.wat), if it does: slower, same results. */
+  simdKernelsProblem?: string;
 }
 
 export interface BackendOptions {
@@ -38,7 +42,7 @@ const nativePackages: Partial<Record<BackendName, string>> = {
   tensorflow: '@tensorflow/tfjs-node',
 };
 
-async function tryBackend(name: BackendName, options: BackendOptions): Promise<{ tfBackend: string; threads: number; threadsProblem?: string }> {
+async function tryBackend(name: BackendName, options: BackendOptions): Promise<Omit<ActiveBackend, 'name' | 'skipped'>> {
   const pkg = nativePackages[name];
   if (pkg) {
     // Loading the native addon registers the `tensorflow` backend. Optional: may be absent.
@@ -56,9 +60,11 @@ async function tryBackend(name: BackendName, options: BackendOptions): Promise<{
     delegateMissingKernels('wasm', 'cpu');
     useUntransposedMatMul('wasm');
     useHeapViewKernels('wasm');
+    const simd = loadSimdKernels();
+    if (simd.kernels) useSimdTranspose('wasm', simd.kernels);
     const threads = wasmThreadCount();
     const threadsProblem = problem ?? (threads < requested ? `asked for ${requested} threads, the backend started ${threads}` : undefined);
-    return { tfBackend: 'wasm', threads, ...(threadsProblem ? { threadsProblem } : {}) };
+    return { tfBackend: 'wasm', threads, ...(threadsProblem ? { threadsProblem } : {}), ...(simd.problem ? { simdKernelsProblem: simd.problem } : {}) };
   }
   if (!(await tf.setBackend('cpu'))) throw new Error('cpu backend did not initialise');
   return { tfBackend: 'cpu', threads: 1 };

@@ -14,11 +14,12 @@ const wrapped = new Set<string>();
 export function useUntransposedMatMul(backendName: string): boolean {
   if (wrapped.has(backendName)) return true;
   const original = tf.getKernel('BatchMatMul', backendName);
-  const transpose = tf.getKernel('Transpose', backendName);
-  if (!original || !transpose) return false;
+  if (!original || !tf.getKernel('Transpose', backendName)) return false;
   const kernelFunc = (({ inputs, attrs, backend }) => {
     const { transposeA, transposeB } = (attrs ?? {}) as NamedAttrMap & { transposeA?: boolean; transposeB?: boolean };
     if (!transposeA && !transposeB) return original.kernelFunc({ inputs, attrs: attrs ?? {}, backend });
+    // Looked up on each call: the Transpose kernel may be replaced later (simd/transpose-kernel.ts).
+    const transpose = tf.getKernel('Transpose', backendName)!;
     const swapLastTwo = (t: TensorInfo): TensorInfo => {
       const rank = t.shape.length;
       const perm = [...Array(rank).keys()];

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import os from 'node:os';
 import { initBackend, parseBackendName } from './select-backend';
+import { loadSimdKernels } from './simd/simd-kernels';
 import { defaultWasmThreads } from './wasm-threads';
 
 describe('backend selection', () => {
@@ -154,5 +155,57 @@ describe('backend selection', () => {
     await tf.setBackend('wasm');
     expect(wasm.result).toEqual(cpu.result);
     expect(wasm.outOfRange).toMatch(/index value 4 is not in \[0, 3\]/);
+  });
+
+  it('transposes in the SIMD module exactly as cpu does, for any shape, and leaves other permutations to the original kernel', async () => {
+    const backend = await initBackend('wasm');
+    expect(backend.simdKernelsProblem).toBeUndefined();
+    const run = async (name: string) => {
+      await tf.setBackend(name);
+      const before = tf.memory().numTensors;
+      const matrix = (rows: number, cols: number) => tf.tensor2d(Array.from({ length: rows * cols }, (_, i) => i * 0.25 - 3), [rows, cols]);
+      const outputs = tf.tidy(() => [
+        // multiples of 4, leftover rows, leftover columns, both, a single value, a band of 16 rows and more
+        ...[[8, 12], [7, 12], [8, 10], [7, 9], [1, 1], [1, 6], [6, 1], [37, 21]].map(([r, c]) => tf.transpose(matrix(r!, c!))),
+        tf.transpose(tf.tensor3d(Array.from({ length: 3 * 5 * 6 }, (_, i) => i), [3, 5, 6]), [0, 2, 1]), // a batch of matrices
+        tf.transpose(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32')),
+        tf.transpose(tf.tensor3d(Array.from({ length: 24 }, (_, i) => i), [2, 3, 4]), [2, 0, 1]), // another permutation
+        tf.transpose(tf.tensor2d([true, false, true, true], [2, 2], 'bool')),
+        tf.matMul(matrix(9, 7), matrix(9, 5), true, false), // the product backpropagation uses
+      ]);
+      const result = await Promise.all(outputs.map(async (o) => ({ shape: o.shape, dtype: o.dtype, data: Array.from(await o.data()) })));
+      tf.dispose(outputs);
+      return { result, leaked: tf.memory().numTensors - before };
+    };
+    const wasm = await run('wasm');
+    const cpu = await run('cpu');
+    await tf.setBackend('wasm');
+    expect(wasm.result).toEqual(cpu.result);
+    expect(wasm.leaked).toBe(0);
+  });
+
+  it('clones without copying: a clone shares memory and outlives its original', async () => {
+    await initBackend('wasm');
+    const original = tf.tensor1d([1.5, -2, 3]);
+    const buffers = tf.memory().numDataBuffers;
+    const clone = original.clone();
+    expect(tf.memory().numDataBuffers).toBe(buffers);
+    original.dispose();
+    expect(Array.from(await clone.data())).toEqual([1.5, -2, 3]);
+    clone.dispose();
+    expect(tf.memory().numDataBuffers).toBe(buffers - 1);
+  });
+
+  it('loads the SIMD module on a shared (threaded) or plain (single-threaded) memory, and says why not elsewhere', () => {
+    // WebAssembly's types come with the DOM lib, which this project leaves out.
+    const { Memory } = (globalThis as unknown as { WebAssembly: { Memory: new (limits: { initial: number; maximum?: number; shared?: boolean }) => object } }).WebAssembly;
+    const fakeBackend = (shared: boolean) => ({
+      wasm: shared ? { wasmMemory: new Memory({ initial: 1, maximum: 16, shared: true }) } : { asm: { memory: new Memory({ initial: 1 }) } },
+      dataIdMap: new Map(),
+      makeOutput: () => undefined,
+    });
+    expect(loadSimdKernels(fakeBackend(true)).kernels).toBeDefined();
+    expect(loadSimdKernels(fakeBackend(false)).kernels).toBeDefined();
+    expect(loadSimdKernels({}).problem).toBe('not the wasm backend, or its internals changed');
   });
 });

@@ -3,7 +3,7 @@ import { findLayer } from '../base-models/descriptor';
 import { preprocess, type LoadedBase } from '../base-models/feature-extractor';
 import { combineModel } from '../export/combine';
 import { fitOptionsFor, fitWithEarlyStopping, oneHotLabels, type EpochMetrics, type FitLoopResult } from '../training/fit-loop';
-import { forward } from '../training/train-epoch';
+import { forward, forwardToLoss } from '../training/train-epoch';
 import { planInference, type InferencePlan } from '../base-models/inference-plan';
 import { seededRandom } from '../util/seeded-random';
 import { stackPixels } from '../images/stack-pixels';
@@ -121,7 +121,7 @@ export async function fineTune(
   try {
     const result = await fitWithEarlyStopping(trainable, x, y, val, {
       ...fitOptionsFor(opts, train.labels, classCount, hooks),
-      forward: (input, training) => forward(headCopy, forward(tail, input, training), training),
+      forward: (input, training) => forwardToLoss(headCopy, forward(tail, input, training), training),
       // Without the cache the frozen layers run again every epoch (on fresh augmentations if any).
       ...(cached ? {} : { epochInputs: (epoch: number) => (epoch === 0 && !augmenting ? Promise.resolve(x.clone()) : frozenForward(frozen, base, train.pixels, opts.batchSize, augmenting ? (b) => augmentBatch(b, opts.augmentation, random) : undefined)) }),
     });
