@@ -183,6 +183,10 @@ How to read it:
   (~0.5 ms of JS random numbers → microseconds). Also: clones share memory instead of copying (the gradient
   tape clones every saved input: ~0.8 ms a step), and softmax with cross-entropy has its gradient written
   out (\`softmaxCrossEntropy\` in \`train-epoch.ts\`: ~40 kernels a step fewer).
+* Adam's moments are flushed to zero below 1e-30: a dead unit's moments otherwise decay into float32's
+  subnormal range, where wasm arithmetic is ~100× slower. At batch 32 (many steps an epoch) steps were 3×
+  slower by the third epoch; the previous run of this script gave 52.1 s for the batch-32 row, this one
+  the number in the table.
 * What remains per step at batch 256: the two 256×1792×128 products (~3.7 ms each at about 32 GFLOP/s on
   two threads) and XNNPACK repacking the changed weights for the forward product (~1.5 ms).
 * Fine-tuning trains Conv_1 (folded with its BatchNorm) and a 64-unit head on MobileNetV2, at the default
@@ -194,9 +198,9 @@ How to read it:
   (~10 ms, now a row copy): \`training/tail-layers.ts\`.
 * Why caching stays under 10× here: the cached epoch is bounded by Conv_1's two products (forward and
   weight gradient), 49 positions × 320 × 1280 multiply-adds each way per image, ~2.5 ms per image at the
-  ~32 GFLOP/s these products reach; the frozen layers that caching saves cost ~25 ms per image. Even at
-  that floor the ratio would be (25 + 2.5) / 2.5 ≈ 11×: 10× needs the cached step within ~15% of its
-  products' time, where the weight repacking, pooling, bias and Adam passes still take ~1.2 ms per image.
+  ~32 GFLOP/s these products reach; the frozen layers that caching saves cost 23–25 ms per image. Even at
+  that floor the ratio would be about (24 + 2.5) / 2.5 ≈ 11×: 10× needs the cached step within ~15% of its
+  products' time, where the weight repacking, pooling, bias and Adam passes still take ~1 ms per image.
 * No native TensorFlow (tfjs-node) on this machine: its install downloads libtensorflow, which is
   offline here. The numbers are for the wasm backend and the pure-JS cpu backend.
 * Numbers move by 10–20% between runs on this shared 2-vCPU machine; compare rows of one run.

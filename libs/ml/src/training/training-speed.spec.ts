@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/select-backend';
+import { loadSimdKernels } from '../backend/simd/simd-kernels';
 import { fitWithEarlyStopping, TrainingCancelledError } from './fit-loop';
 import { optimizerStep, SimdAdam } from './optimizer-step';
 import { autoBatchSize, buildHead } from './train-head';
@@ -38,6 +39,21 @@ describe('training loop internals', () => {
     untrained.dispose();
     expect(Math.abs(simd[0]![0]! - initial)).toBeGreaterThan(0.01);
     tf.dispose([x, y]);
+  });
+
+  it('lets Adam moments of a weight whose gradient stays 0 reach 0, not the slow subnormal range', async () => {
+    const simd = loadSimdKernels().kernels!;
+    const [w, m, v] = [tf.ones([7]), tf.zeros([7]), tf.zeros([7])];
+    const params = (t: number) => ({ beta1: 0.9, beta2: 0.999, learningRate: 1e-3, mScale: 1 / (1 - 0.9 ** t), vScale: 1 / (1 - 0.999 ** t), epsilon: 1e-7 });
+    const step = (g: tf.Tensor, t: number) => tf.dispose(tf.engine().makeTensorFromTensorInfo(simd.adam(w, g, m, v, params(t))));
+    const [once, zero] = [tf.fill([7], 1e-3), tf.zeros([7])];
+    step(once, 1);
+    // 0.9^900 × 1e-4 is ~1e-45 and 0.999^90000 × 1e-7 is ~1e-46: subnormal in float32 unless flushed.
+    for (let t = 2; t < 90_000; t++) step(zero, t);
+    const moments = [...(await m.data()), ...(await v.data())];
+    expect(moments.every((x) => x === 0 || Math.abs(x) >= 1e-30)).toBe(true);
+    expect(moments.filter((x) => x === 0).length).toBe(14);
+    tf.dispose([w, m, v, once, zero]);
   });
 
   it('picks about 32 steps an epoch, from 32 to 512 examples a batch', () => {
