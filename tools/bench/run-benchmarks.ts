@@ -195,7 +195,7 @@ How to read it:
   Epoch 0 is excluded from both (it is identical). Previous runs of this script: 15.3 / 117.3 ms per image
   per epoch (7.7×) before BatchNorm folding and threads, 7.3 / 31.7 (4.3×) after. Since then the cached
   step lost the slow gradients of ReLU6 (~41 ms a 16-image step, now one SIMD pass) and of global pooling
-  (~10 ms, now a row copy): \`training/tail-layers.ts\`.
+  (~10 ms, now a row copy): \`training/training-layers.ts\`.
 * Why caching stays under 10× here: the cached epoch is bounded by Conv_1's two products (forward and
   weight gradient), 49 positions × 320 × 1280 multiply-adds each way per image, ~2.5 ms per image at the
   ~32 GFLOP/s these products reach; the frozen layers that caching saves cost 23–25 ms per image. Even at

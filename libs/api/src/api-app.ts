@@ -55,7 +55,7 @@ export async function startApi(config: ApiConfig, logger: Logger = createLogger(
   const kafka = createKafka({ ...config.kafka }, logger);
   const publisher = new EventPublisher(kafka, 'api', config.kafka.topicPrefix);
   await publisher.connect();
-  const backend = await initBackend(config.ml.backend, config.ml.wasmThreads ? { wasmThreads: config.ml.wasmThreads } : {});
+  const backend = await initBackend(config.ml.backend, config.ml);
   const ctx: ApiContext = { config, prisma, logger, publisher, jobs: new JobRepository(prisma), artifacts: new LocalDirectoryArtifactStore(path.resolve(config.artifacts.dir)), samples: new SampleFileStore(config.sampleDir) };
   const predictions = new PredictionService(ctx);
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(ctx, predictions), { logger: ['error', 'warn'], bodyParser: false });

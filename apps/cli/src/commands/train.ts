@@ -49,7 +49,8 @@ export async function trainCommand(args: TrainArgs, out: NodeJS.WritableStream =
     head: { epochs: args.epochs, hiddenUnits: args.hidden, dropout: args.dropout, learningRate: args.lr, ...(args.batchSize ? { batchSize: args.batchSize } : {}), seed: args.seed },
     ...(args.fineTune ? { fineTune: { unfreezeLayers: args.unfreeze, learningRate: args.ftLr, epochs: args.ftEpochs, seed: args.seed, augmentation: args.augment ? { horizontalFlip: true, cropFraction: 0.85, brightness: 0.15 } : { horizontalFlip: false, cropFraction: 1, brightness: 0 } } } : {}),
     compareFromScratch: args.scratch,
-    // wasm and cpu run one thread each: a worker per core uses the machine; native TensorFlow threads itself.
+    // cpu runs one thread: a worker per core uses the machine. wasm workers share the cores out (each
+    // runs wasm on its share; measured as fast as one process on every core). Native TensorFlow threads itself.
     extractionWorkers: args.workers ?? (backend.name === 'wasm' || backend.name === 'cpu' ? os.availableParallelism() : 1),
     onEvent,
   });

@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
-import { replaceKernel } from './untransposed-matmul';
+import { replaceKernel } from './replace-kernel';
 
 /** The wasm backend's own allocation and heap views: internal, stable across tfjs-backend-wasm 4.x. */
 export interface WasmHeap {
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
   typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
   incRef(dataId: object): void;
+  disposeData(dataId: object): boolean;
 }
 
 const wrapped = new Set<string>();
@@ -63,7 +64,7 @@ export function useHeapViewKernels(backendName: string): boolean {
     for (let i = 0; i < picked.length; i++) {
       const row = picked[i]!;
       if (!(row >= 0 && row < rows)) {
-        (backend as unknown as { disposeData(id: object): void }).disposeData(out.dataId);
+        wasm.disposeData(out.dataId);
         throw new Error(`GatherV2: the index value ${row} is not in [0, ${rows - 1}]`);
       }
       target.set(source.subarray(row * rowSize, (row + 1) * rowSize), i * rowSize);

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import type { WasmHeap } from './heap-view-kernels';
+import { replaceKernel } from './replace-kernel';
 
 const wrapped = new Set<string>();
 
@@ -34,16 +36,10 @@ export function useUntransposedMatMul(backendName: string): boolean {
     try {
       return original.kernelFunc({ inputs: { a, b }, attrs: { ...attrs, transposeA: false, transposeB: false }, backend });
     } finally {
-      for (const t of temporaries) (backend as unknown as { disposeData(id: object): void }).disposeData(t.dataId);
+      for (const t of temporaries) (backend as unknown as WasmHeap).disposeData(t.dataId);
     }
   }) as KernelFunc;
   replaceKernel(original, kernelFunc);
   wrapped.add(backendName);
   return true;
-}
-
-/** Registers `kernelFunc` in place of a backend's kernel, keeping its name and backend. */
-export function replaceKernel(original: tf.KernelConfig, kernelFunc: (args: Parameters<KernelFunc>[0]) => TensorInfo | TensorInfo[]): void {
-  tf.unregisterKernel(original.kernelName, original.backendName);
-  tf.registerKernel({ ...original, kernelFunc: kernelFunc as KernelFunc });
 }

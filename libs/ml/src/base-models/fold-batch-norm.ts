@@ -22,4 +22,3 @@ export function batchNormAffine(bn: tf.layers.Layer): { scale: tf.Tensor1D; shif
     return { scale: scale as tf.Tensor1D, shift: shift as tf.Tensor1D };
   });
 }
-

@@ -12,7 +12,6 @@ export interface TailPlan {
 
 const weightLayerTypes = new Set(['Conv2D', 'DepthwiseConv2D', 'Dense']);
 
-
 /**
  * Walks down from `topLayer` while the graph is a single chain (no residual adds or concats)
  * and returns the tail holding the top `unfreeze` weight layers. Throws, naming the limit,

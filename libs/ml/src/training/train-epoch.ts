@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { trainingDropout } from './dropout';
 import type { OptimizerStep } from './optimizer-step';
-import { trainingLayer } from './tail-layers';
+import { trainingLayer } from './training-layers';
 
 /** Loss and accuracy over one pass, averaged per example. */
 export interface PassMetrics {
@@ -128,26 +127,26 @@ class PassTotals {
 
 /**
  * The model applied to `x`. A Sequential runs layer by layer (nested Sequentials too), with Dense
- * layers as plain products and, in training, Dropout drawing a new mask each call (dropout.ts)
- * and ReLU and global pooling with cheaper gradients (tail-layers.ts); any other model runs as a whole.
+ * layers as plain products and, in training, a few layers replaced (`trainingLayer`: Dropout with
+ * a new mask each call, cheaper gradients for ReLU6 and global pooling); any other model runs as
+ * a whole.
  */
 export function forward(model: tf.LayersModel, x: tf.Tensor, training: boolean): tf.Tensor {
-  return run(model, x, training, false).values;
+  return runLayers(model, x, training, false).values;
 }
 
 /** As `forward`, but a final softmax Dense gives its logits (see `LossInput`). */
 export function forwardToLoss(model: tf.LayersModel, x: tf.Tensor, training: boolean): LossInput {
-  return run(model, x, training, true);
+  return runLayers(model, x, training, true);
 }
 
-function run(model: tf.LayersModel, x: tf.Tensor, training: boolean, logitsAtEnd: boolean): LossInput {
+function runLayers(model: tf.LayersModel, x: tf.Tensor, training: boolean, logitsAtEnd: boolean): LossInput {
   if (!(model instanceof tf.Sequential)) return { values: model.apply(x, { training }) as tf.Tensor, logits: false };
   let out: LossInput = { values: x, logits: false };
   model.layers.forEach((layer, i) => {
     const last = logitsAtEnd && i === model.layers.length - 1;
-    if (layer instanceof tf.Sequential) out = run(layer, out.values, training, last);
+    if (layer instanceof tf.Sequential) out = runLayers(layer, out.values, training, last);
     else if (layer.getClassName() === 'Dense') out = denseUnfused(layer, out.values, last);
-    else if (layer.getClassName() === 'Dropout' && training) out = { values: trainingDropout(layer, out.values), logits: false };
     else if (layer.getClassName() !== 'InputLayer') out = { values: (training ? trainingLayer(layer, out.values) : undefined) ?? (layer.apply(out.values, { training }) as tf.Tensor), logits: false };
   });
   return out;
@@ -196,16 +195,22 @@ const softmaxCrossEntropy = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc
   const probabilities = tf.softmax(logits);
   save([y, probabilities]);
   return {
-    value: tf.neg(tf.sum(tf.mul(y, tf.log(tf.clipByValue(probabilities, epsilon, 1 - epsilon))), -1)),
+    value: clippedLogLoss(y, probabilities),
     gradFunc: (dy: tf.Tensor, [labels, p]: tf.Tensor[]) => [tf.zerosLike(labels!), tf.mul(tf.expandDims(dy, -1), tf.sub(p!, labels!))],
   };
 }) as (y: tf.Tensor, logits: tf.Tensor) => tf.Tensor;
 
+/** Keras' categorical cross-entropy of probabilities (normalised to sum to 1), per example. */
 function clippedCrossEntropy(y: tf.Tensor, probabilities: tf.Tensor): tf.Tensor {
-  const normalised = tf.div(probabilities, tf.sum(probabilities, -1, true));
-  return tf.neg(tf.sum(tf.mul(y, tf.log(tf.clipByValue(normalised, epsilon, 1 - epsilon))), -1));
+  return clippedLogLoss(y, tf.div(probabilities, tf.sum(probabilities, -1, true)));
 }
 
-function countCorrect(y: tf.Tensor, probabilities: tf.Tensor): tf.Scalar {
-  return tf.sum(tf.cast(tf.equal(tf.argMax(y, -1), tf.argMax(probabilities, -1)), 'float32'));
+/** −Σ y · log(p), with p clipped to [ε, 1 − ε] as Keras does. */
+function clippedLogLoss(y: tf.Tensor, probabilities: tf.Tensor): tf.Tensor {
+  return tf.neg(tf.sum(tf.mul(y, tf.log(tf.clipByValue(probabilities, epsilon, 1 - epsilon))), -1));
+}
+
+/** Examples whose highest score (probability or logit: the same order) is their label. */
+function countCorrect(y: tf.Tensor, scores: tf.Tensor): tf.Scalar {
+  return tf.sum(tf.cast(tf.equal(tf.argMax(y, -1), tf.argMax(scores, -1)), 'float32'));
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/select-backend';
 import { trainingDropout } from './dropout';
-import { trainingLayer } from './tail-layers';
+import { trainingLayer } from './training-layers';
 import { forward, weightedCrossEntropy } from './train-epoch';
 
 /** Runs `f` on each backend and returns its results by backend name. */

@@ -71,7 +71,7 @@ class WorkerConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
 
   async onApplicationBootstrap(): Promise<void> {
     const logger = createLogger(this.options.serviceName, this.config.logLevel);
-    const backend = await initBackend(this.config.ml.backend, this.config.ml.wasmThreads ? { wasmThreads: this.config.ml.wasmThreads } : {});
+    const backend = await initBackend(this.config.ml.backend, this.config.ml);
     logger.info('backend ready', { backend: backend.name, threads: backend.threads, ...(backend.threadsProblem ? { threadsProblem: backend.threadsProblem } : {}), ...(backend.simdKernelsProblem ? { simdKernelsProblem: backend.simdKernelsProblem } : {}), workerId: this.config.workerId });
     const deps: WorkerDeps = {
       prisma: this.prisma,

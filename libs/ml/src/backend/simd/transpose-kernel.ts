@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { replaceKernel } from '../untransposed-matmul';
+import { replaceKernel } from '../replace-kernel';
 import type { SimdKernels } from './simd-kernels';
 
 const wrapped = new Set<string>();

@@ -1,18 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadSimdKernels } from '../backend/simd/simd-kernels';
+import { trainingDropout } from './dropout';
 
 /**
- * Layers of a fine-tuned MobileNet top, for training, with gradients of a few kernels where
- * TF.js' own took tens of milliseconds on wasm (measured on a 16×7×7×1280 batch):
- *  - ReLU capped at 6: relu then clipByValue, whose gradients ran ~8 elementwise kernels over
- *    the map (~41 ms); here one masking pass (the SIMD module on wasm);
+ * A layer in training mode where TF.js' own is wrong or slow, or undefined for the layer itself:
+ *  - Dropout: TF.js' seeded dropout repeats its mask on every call (dropout.ts);
+ *  - ReLU capped at 6: relu then clipByValue, whose gradients ran ~8 elementwise kernels over a
+ *    16×7×7×1280 fine-tuning batch (~41 ms on wasm); here one masking pass (the SIMD module);
  *  - global average pooling: the gradient of mean built a tensor of ones in JS and multiplied
- *    (~10 ms); here each example's gradient row is copied to every position (a row gather).
+ *    (~10 ms on that batch); here each example's gradient row is copied to every position.
  * Forward values are the layers' own. Any other configuration goes to the layer itself.
  */
 export function trainingLayer(layer: tf.layers.Layer, x: tf.Tensor): tf.Tensor | undefined {
   const type = layer.getClassName();
   const config = layer.getConfig() as { maxValue?: number | null; dataFormat?: string };
+  if (type === 'Dropout') return trainingDropout(layer, x);
   if (type === 'ReLU') return cappedRelu(config.maxValue ?? Infinity)(x);
   if (type === 'GlobalAveragePooling2D' && x.rank === 4 && (config.dataFormat ?? 'channelsLast') === 'channelsLast') return globalAveragePool(x);
   return undefined;
