@@ -125,7 +125,8 @@ async function main(): Promise<void> {
   const head = buildHead(1280, 2, { hiddenUnits: [64], dropout: 0.2, seed: 1 });
   const perImageEpoch: Record<string, number> = {};
   for (const cache of [true, false]) {
-    const epochs = 3;
+    // Five timed epochs: a cached epoch is two ~55 ms steps, too short to time once.
+    const epochs = 6;
     const times: number[] = [];
     const result = await fineTune(base, undefined, head, pixels, undefined, 2, { unfreezeLayers: 1, epochs, earlyStoppingPatience: 0, cacheCutActivations: cache }, { onEpoch: (m) => void times.push(m.durationMs) });
     result.release();
@@ -133,7 +134,7 @@ async function main(): Promise<void> {
     const later = times.slice(1);
     const ms = later.reduce((a, b) => a + b, 0) / later.length / pixels.pixels.length;
     perImageEpoch[cache ? 'cached' : 'recomputed'] = ms;
-    record('fine-tuning (ms/image/epoch)', `${cache ? 'cut-point activations cached' : 'frozen layers recomputed each epoch'}, ${pixels.pixels.length} imgs, batch ${defaultFineTuneOptions.batchSize}`, ms.toFixed(1));
+    record('fine-tuning (ms/image/epoch)', `${cache ? 'cut-point activations cached' : 'frozen layers recomputed each epoch'}, ${pixels.pixels.length} imgs, batch ${defaultFineTuneOptions.batchSize}, mean of epochs 1–${epochs - 1}`, ms.toFixed(1));
   }
   const speedup = perImageEpoch['recomputed']! / perImageEpoch['cached']!;
   record('fine-tuning speed-up from caching', 'recomputed ÷ cached', `${speedup.toFixed(1)}×`);
@@ -185,22 +186,27 @@ How to read it:
   out (\`softmaxCrossEntropy\` in \`train-epoch.ts\`: ~40 kernels a step fewer).
 * Adam's moments are flushed to zero below 1e-30: a dead unit's moments otherwise decay into float32's
   subnormal range, where wasm arithmetic is ~100× slower. At batch 32 (many steps an epoch) steps were 3×
-  slower by the third epoch; the previous run of this script gave 52.1 s for the batch-32 row, this one
-  the number in the table.
+  slower by the third epoch: the run before the flush gave 52.1 s for the batch-32 row, this one the
+  number in the table.
 * What remains per step at batch 256: the two 256×1792×128 products (~3.7 ms each at about 32 GFLOP/s on
   two threads) and XNNPACK repacking the changed weights for the forward product (~1.5 ms).
 * Fine-tuning trains Conv_1 (folded with its BatchNorm) and a 64-unit head on MobileNetV2, at the default
   fine-tuning batch size. With the cache, the frozen 155 layers run once and each epoch trains on their
   cached 7×7×320 output. Without it, they run again every epoch, through the same folded inference plan.
   Epoch 0 is excluded from both (it is identical). Previous runs of this script: 15.3 / 117.3 ms per image
-  per epoch (7.7×) before BatchNorm folding and threads, 7.3 / 31.7 (4.3×) after. Since then the cached
-  step lost the slow gradients of ReLU6 (~41 ms a 16-image step, now one SIMD pass) and of global pooling
-  (~10 ms, now a row copy): \`training/training-layers.ts\`.
-* Why caching stays under 10× here: the cached epoch is bounded by Conv_1's two products (forward and
-  weight gradient), 49 positions × 320 × 1280 multiply-adds each way per image, ~2.5 ms per image at the
-  ~32 GFLOP/s these products reach; the frozen layers that caching saves cost 23–25 ms per image. Even at
-  that floor the ratio would be about (24 + 2.5) / 2.5 ≈ 11×: 10× needs the cached step within ~15% of its
-  products' time, where the weight repacking, pooling, bias and Adam passes still take ~1 ms per image.
+  per epoch (7.7×) before BatchNorm folding and threads, 7.3 / 31.7 (4.3×) after, 3.5 / 26.7 (7.5×) after
+  the slow gradients of ReLU6 (~41 ms a 16-image step, now one SIMD pass) and of global pooling (~10 ms,
+  now a row copy) went (\`training/training-layers.ts\`). Since then the wasm Sum and Mean, which moved the
+  reduced axes last with their slow transpose before summing (the bias gradient over 784×1280: 3.6 ms a
+  step; pooling 16×7×7×1280: 3.1 ms), run in the SIMD module (0.9 and 0.6 ms: \`simd/reduce-kernels.ts\`).
+* Why caching stays under 10× here. \`npm run bench:profile-step\` profiles one cached 16-image step: 56 ms,
+  of which Conv_1's two products take 45 (forward 20.1 ms, weight gradient 25.0 ms: 49 positions × 320 ×
+  1280 multiply-adds per image each way, at 26–32 GFLOP/s), every other kernel ~7 ms and JS ~4 ms. The
+  frozen layers that caching saves cost 23–25 ms per image. At the products' best rate (~32 GFLOP/s, 2.5 ms
+  per image) and nothing else in the step, the ratio would be (24 + 2.5) / 2.5 ≈ 10.6×; at the rate they
+  reach in the step (2.8 ms per image), 9.5×. So 10× needs a faster matrix product than XNNPACK's on wasm
+  here, and that would speed up the frozen layers (mostly 1×1 convolutions) as much. Forming the weight
+  gradient as (dYᵀX)ᵀ, so that XNNPACK packs 250k values instead of 1M, measured slower (25 vs 21 ms alone).
 * No native TensorFlow (tfjs-node) on this machine: its install downloads libtensorflow, which is
   offline here. The numbers are for the wasm backend and the pure-JS cpu backend.
 * Numbers move by 10–20% between runs on this shared 2-vCPU machine; compare rows of one run.

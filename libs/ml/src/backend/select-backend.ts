@@ -3,6 +3,7 @@ import { delegateMissingKernels } from './delegate-kernels';
 import { useHeapViewKernels } from './heap-view-kernels';
 import { loadSimdKernels } from './simd/simd-kernels';
 import { useSimdTranspose } from './simd/transpose-kernel';
+import { useSimdReductions } from './simd/reduce-kernels';
 import { useUntransposedMatMul } from './untransposed-matmul';
 import { defaultWasmThreads, wasmThreadCount, withWasmThreads } from './wasm-threads';
 
@@ -61,7 +62,10 @@ async function tryBackend(name: BackendName, options: BackendOptions): Promise<O
     useUntransposedMatMul('wasm');
     useHeapViewKernels('wasm');
     const simd = loadSimdKernels();
-    if (simd.kernels) useSimdTranspose('wasm', simd.kernels);
+    if (simd.kernels) {
+      useSimdTranspose('wasm', simd.kernels);
+      useSimdReductions('wasm', simd.kernels);
+    }
     const threads = wasmThreadCount();
     const threadsProblem = problem ?? (threads < requested ? `asked for ${requested} threads, the backend started ${threads}` : undefined);
     return { tfBackend: 'wasm', threads, ...(threadsProblem ? { threadsProblem } : {}), ...(simd.problem ? { simdKernelsProblem: simd.problem } : {}) };

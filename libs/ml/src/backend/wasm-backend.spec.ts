@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import os from 'node:os';
 import { initBackend, parseBackendName } from './select-backend';
+import { middleReduction } from './simd/reduce-kernels';
 import { loadSimdKernels } from './simd/simd-kernels';
 import { defaultWasmThreads } from './wasm-threads';
 
@@ -182,6 +183,50 @@ describe('backend selection', () => {
     await tf.setBackend('wasm');
     expect(wasm.result).toEqual(cpu.result);
     expect(wasm.leaked).toBe(0);
+  });
+
+  it('sums and averages over leading or middle axes in the SIMD module as cpu does, and leaves other reductions to the original kernels', async () => {
+    await initBackend('wasm');
+    const run = async (name: string) => {
+      await tf.setBackend(name);
+      const before = tf.memory().numTensors;
+      // Values with fractions that float32 adds exactly, so that any summation order agrees.
+      const values = (shape: number[]) => tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => ((i * 7) % 23) * 0.25 - 2.5), shape);
+      const outputs = tf.tidy(() => [
+        tf.sum(values([784, 37]), 0), // a bias gradient: 16-column blocks, then 4, then single columns
+        tf.sum(values([5, 16]), 0, true),
+        tf.mean(values([3, 7, 7, 21]), [1, 2]), // global average pooling
+        tf.mean(values([3, 7, 7, 21]), [-3, -2], true),
+        tf.sum(values([2, 3, 4, 5]), [0, 1]),
+        tf.sum(values([1, 1, 3]), [0, 1]),
+        tf.sum(values([4, 6]), 1), // the last axis: the original kernel
+        tf.sum(values([2, 3, 4]), [0, 2]), // not consecutive: the original kernel
+        tf.mean(values([4, 6])), // all axes
+        tf.sum(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], 'int32'), 0), // int32: the original kernel
+      ]);
+      const result = await Promise.all(outputs.map(async (o) => ({ shape: o.shape, dtype: o.dtype, data: Array.from(await o.data()) })));
+      tf.dispose(outputs);
+      return { result, leaked: tf.memory().numTensors - before };
+    };
+    const wasm = await run('wasm');
+    const cpu = await run('cpu');
+    await tf.setBackend('wasm');
+    expect(wasm.result.map((r) => r.shape)).toEqual(cpu.result.map((r) => r.shape));
+    wasm.result.forEach((r, i) => {
+      expect(r.dtype).toBe(cpu.result[i]!.dtype);
+      r.data.forEach((v, j) => expect(v).toBeCloseTo(cpu.result[i]!.data[j]!, 4));
+    });
+    expect(wasm.leaked).toBe(0);
+  });
+
+  it('names the axes a middle reduction is made of, and refuses the others', () => {
+    expect(middleReduction([16, 7, 7, 1280], [1, 2])).toMatchObject({ outer: 16, reduce: 49, inner: 1280 });
+    expect(middleReduction([16, 7, 7, 1280], [2, 1, -3])!.outShape(true)).toEqual([16, 1, 1, 1280]);
+    expect(middleReduction([784, 1280], 0)!.outShape(false)).toEqual([1280]);
+    expect(middleReduction([784, 1280], 1)).toBeUndefined();
+    expect(middleReduction([2, 3, 4], [0, 2])).toBeUndefined();
+    expect(middleReduction([2, 3, 4], null)).toBeUndefined();
+    expect(middleReduction([5], 0)).toBeUndefined();
   });
 
   it('clones without copying: a clone shares memory and outlives its original', async () => {

@@ -17,6 +17,7 @@ interface KernelExports {
   transpose(src: number, dst: number, rows: number, cols: number): void;
   dropoutMask(out: number, n: number, seed: number, first: number, threshold: number, scale: number): void;
   reluBackward(x: number, dy: number, out: number, n: number, max: number): void;
+  sumMiddle(src: number, dst: number, outer: number, reduce: number, inner: number, scale: number): void;
 }
 
 /** The wasm backend's internals used here: its Emscripten module's memory and each tensor's heap offset. */
@@ -88,6 +89,19 @@ export class SimdKernels {
     if (x.dtype !== 'float32' || dy.dtype !== 'float32' || tf.util.sizeFromShape(dy.shape) !== size) throw new Error('reluBackward: expected float32 tensors of one size');
     const out = this.backend.makeOutput(x.shape, 'float32');
     this.kernels.reluBackward(this.offsetOf(x), this.offsetOf(dy), this.offsetOf(out), size, max);
+    return out;
+  }
+
+  /**
+   * `x` viewed as [outer, reduce, inner] summed over its middle axis and multiplied by `scale`
+   * (1 / reduce for a mean), shaped `outShape`; float32 only.
+   */
+  sumMiddle(x: TensorInfo, outer: number, reduce: number, inner: number, scale: number, outShape: number[]): TensorInfo {
+    if (x.dtype !== 'float32' || outer * reduce * inner !== tf.util.sizeFromShape(x.shape) || outer * inner !== tf.util.sizeFromShape(outShape)) {
+      throw new Error(`sumMiddle: [${x.shape.join(', ')}] ${x.dtype} is not ${outer}×${reduce}×${inner} float32 values reducing to [${outShape.join(', ')}]`);
+    }
+    const out = this.backend.makeOutput(outShape, 'float32');
+    this.kernels.sumMiddle(this.offsetOf(x), this.offsetOf(out), outer, reduce, inner, scale);
     return out;
   }
 
