@@ -5,6 +5,16 @@ import { middleReduction } from './simd/reduce-kernels';
 import { loadSimdKernels } from './simd/simd-kernels';
 import { defaultWasmThreads } from './wasm-threads';
 
+/** Runs `build` on backend `name` and reads its outputs back, counting the tensors it leaves behind. */
+async function outputsOn(name: string, build: () => tf.Tensor[]) {
+  await tf.setBackend(name);
+  const before = tf.memory().numTensors;
+  const outputs = tf.tidy(build);
+  const result = await Promise.all(outputs.map(async (o) => ({ shape: o.shape, dtype: o.dtype, data: Array.from(await o.data()) })));
+  tf.dispose(outputs);
+  return { result, leaked: tf.memory().numTensors - before };
+}
+
 describe('backend selection', () => {
   it('falls back past the native backends that are not installed here and reports why', async () => {
     const backend = await initBackend();
@@ -161,11 +171,8 @@ describe('backend selection', () => {
   it('transposes in the SIMD module exactly as cpu does, for any shape, and leaves other permutations to the original kernel', async () => {
     const backend = await initBackend('wasm');
     expect(backend.simdKernelsProblem).toBeUndefined();
-    const run = async (name: string) => {
-      await tf.setBackend(name);
-      const before = tf.memory().numTensors;
-      const matrix = (rows: number, cols: number) => tf.tensor2d(Array.from({ length: rows * cols }, (_, i) => i * 0.25 - 3), [rows, cols]);
-      const outputs = tf.tidy(() => [
+    const matrix = (rows: number, cols: number) => tf.tensor2d(Array.from({ length: rows * cols }, (_, i) => i * 0.25 - 3), [rows, cols]);
+    const build = () => [
         // multiples of 4, leftover rows, leftover columns, both, a single value, a band of 16 rows and more
         ...[[8, 12], [7, 12], [8, 10], [7, 9], [1, 1], [1, 6], [6, 1], [37, 21]].map(([r, c]) => tf.transpose(matrix(r!, c!))),
         tf.transpose(tf.tensor3d(Array.from({ length: 3 * 5 * 6 }, (_, i) => i), [3, 5, 6]), [0, 2, 1]), // a batch of matrices
@@ -173,13 +180,9 @@ describe('backend selection', () => {
         tf.transpose(tf.tensor3d(Array.from({ length: 24 }, (_, i) => i), [2, 3, 4]), [2, 0, 1]), // another permutation
         tf.transpose(tf.tensor2d([true, false, true, true], [2, 2], 'bool')),
         tf.matMul(matrix(9, 7), matrix(9, 5), true, false), // the product backpropagation uses
-      ]);
-      const result = await Promise.all(outputs.map(async (o) => ({ shape: o.shape, dtype: o.dtype, data: Array.from(await o.data()) })));
-      tf.dispose(outputs);
-      return { result, leaked: tf.memory().numTensors - before };
-    };
-    const wasm = await run('wasm');
-    const cpu = await run('cpu');
+    ];
+    const wasm = await outputsOn('wasm', build);
+    const cpu = await outputsOn('cpu', build);
     await tf.setBackend('wasm');
     expect(wasm.result).toEqual(cpu.result);
     expect(wasm.leaked).toBe(0);
@@ -187,12 +190,9 @@ describe('backend selection', () => {
 
   it('sums and averages over leading or middle axes in the SIMD module as cpu does, and leaves other reductions to the original kernels', async () => {
     await initBackend('wasm');
-    const run = async (name: string) => {
-      await tf.setBackend(name);
-      const before = tf.memory().numTensors;
-      // Values with fractions that float32 adds exactly, so that any summation order agrees.
-      const values = (shape: number[]) => tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => ((i * 7) % 23) * 0.25 - 2.5), shape);
-      const outputs = tf.tidy(() => [
+    // Values with fractions that float32 adds exactly, so that any summation order agrees.
+    const values = (shape: number[]) => tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => ((i * 7) % 23) * 0.25 - 2.5), shape);
+    const build = () => [
         tf.sum(values([784, 37]), 0), // a bias gradient: 16-column blocks, then 4, then single columns
         tf.sum(values([5, 16]), 0, true),
         tf.mean(values([3, 7, 7, 21]), [1, 2]), // global average pooling
@@ -203,13 +203,9 @@ describe('backend selection', () => {
         tf.sum(values([2, 3, 4]), [0, 2]), // not consecutive: the original kernel
         tf.mean(values([4, 6])), // all axes
         tf.sum(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], 'int32'), 0), // int32: the original kernel
-      ]);
-      const result = await Promise.all(outputs.map(async (o) => ({ shape: o.shape, dtype: o.dtype, data: Array.from(await o.data()) })));
-      tf.dispose(outputs);
-      return { result, leaked: tf.memory().numTensors - before };
-    };
-    const wasm = await run('wasm');
-    const cpu = await run('cpu');
+    ];
+    const wasm = await outputsOn('wasm', build);
+    const cpu = await outputsOn('cpu', build);
     await tf.setBackend('wasm');
     expect(wasm.result.map((r) => r.shape)).toEqual(cpu.result.map((r) => r.shape));
     wasm.result.forEach((r, i) => {
