@@ -80,6 +80,23 @@ describe('head-trainer service: cached embeddings → registered model (real Kaf
     expect(recorder.of(Topics.headTrainingCompleted, training)).toHaveLength(1);
   }, 300_000);
 
+  it('trains the same model from the same images, whatever order their rows come back in', async () => {
+    const forward = await seedEmojiDataset(prisma, ['Flags', 'Food & Drink'], 12, 21);
+    const backward = await seedEmojiDataset(prisma, ['Flags', 'Food & Drink'], 12, 21, { reversed: true });
+    const extraction = randomUUID();
+    await send(Topics.extractionRequested, { jobId: extraction, datasetId: forward.datasetId, baseModelId: 'mobilenet_v2_mid' });
+    await eventually(() => recorder.of(Topics.extractionCompleted, extraction).length === 1, 120_000, 'extraction');
+    // The second dataset holds the same images, so their embeddings are cached already.
+    const jobs = [randomUUID(), randomUUID()] as const;
+    await send(Topics.headTrainingRequested, { jobId: jobs[0], datasetId: forward.datasetId, baseModelId: 'mobilenet_v2_mid', params: { epochs: 6, seed: 4 } });
+    await send(Topics.headTrainingRequested, { jobId: jobs[1], datasetId: backward.datasetId, baseModelId: 'mobilenet_v2_mid', params: { epochs: 6, seed: 4 } });
+    await eventually(() => jobs.every((j) => recorder.of(Topics.headTrainingCompleted, j).length === 1), 120_000, 'both trainings');
+    const curve = async (jobId: string) => (await prisma.trainingMetric.findMany({ where: { jobId }, orderBy: { epoch: 'asc' } })).map((m) => [m.loss, m.accuracy, m.valLoss]);
+    const first = await curve(jobs[0]);
+    expect(first).toHaveLength(6);
+    expect(await curve(jobs[1])).toEqual(first);
+  }, 300_000);
+
   it('fails invalid requests with a reason and registers nothing', async () => {
     const oneClass = await seedEmojiDataset(prisma, ['Flags'], 3, 5);
     const noEmbeddings = await seedEmojiDataset(prisma, ['Flags', 'Food & Drink'], 3, 8);

@@ -6,7 +6,7 @@ import { Topics, type Envelope, type PayloadOf } from '@tern/contracts';
 import type { HandlerContext, HandlerOutcome } from '@tern/messaging';
 import { decodeForTraining, evaluateModel, fineTune, loadLayersModelFromDir, saveClassifier, stackPixels, type PixelSet } from '@tern/ml';
 import { acquireJob, InvalidRequest, jobFailer } from './acquire-job';
-import { epochRecorder, registerModel, trainingErrorOutcome } from './training-steps';
+import { epochRecorder, registerModel, sampleOrder, trainingErrorOutcome } from './training-steps';
 import type { WorkerDeps } from './worker-deps';
 import { sampleSource } from './sample-source';
 
@@ -36,7 +36,7 @@ export async function handleFineTuningRequest(deps: WorkerDeps, event: Request, 
 
     const labels = parent.labels;
     const { width, height } = base.descriptor.inputSize;
-    const samples = await deps.prisma.sample.findMany({ where: { datasetId: p.datasetId, class: { name: { in: labels } } }, include: { class: true } });
+    const samples = await deps.prisma.sample.findMany({ where: { datasetId: p.datasetId, class: { name: { in: labels } } }, include: { class: true }, orderBy: sampleOrder });
     const decode = async (split: 'train' | 'validation' | 'test'): Promise<PixelSet> => {
       const items = samples.filter((s) => s.split === split).map((s) => ({ source: sampleSource(s), label: s.class!.name }));
       const set = await decodeForTraining(items, labels, { width, height });

@@ -7,7 +7,7 @@ import type { HandlerContext, HandlerOutcome } from '@tern/messaging';
 import { embeddingKeyOf, evaluateModel, preprocessingKey, saveClassifier, toTensors, trainHead, type LabelledVectors } from '@tern/ml';
 import { acquireJob, InvalidRequest, jobFailer, requestedBase } from './acquire-job';
 import { PostgresEmbeddingStore } from './postgres-embedding-store';
-import { epochRecorder, registerModel, trainingErrorOutcome } from './training-steps';
+import { epochRecorder, registerModel, sampleOrder, trainingErrorOutcome } from './training-steps';
 import type { WorkerDeps } from './worker-deps';
 
 type Request = Envelope<PayloadOf<'tern.head-training.requested.v1'>>;
@@ -32,7 +32,7 @@ export async function handleHeadTrainingRequest(deps: WorkerDeps, event: Request
     const { descriptor, layer } = await requestedBase(deps.prisma, p.baseModelId, p.layer);
     const classNames = dataset.classes.map((c) => c.name);
     if (classNames.length < 2) throw new InvalidRequest(`dataset has ${classNames.length} class(es); a classifier needs at least two`);
-    const samples = await deps.prisma.sample.findMany({ where: { datasetId: p.datasetId, classId: { not: null } }, select: { id: true, classId: true, contentHash: true, split: true } });
+    const samples = await deps.prisma.sample.findMany({ where: { datasetId: p.datasetId, classId: { not: null } }, select: { id: true, classId: true, contentHash: true, split: true }, orderBy: sampleOrder });
     const classIndex = new Map(dataset.classes.map((c, i) => [c.id, i]));
     const emptyClasses = classNames.filter((_, i) => !samples.some((s) => s.split === 'train' && classIndex.get(s.classId!) === i));
     if (emptyClasses.length > 0) throw new InvalidRequest(`class(es) without training samples: ${emptyClasses.join(', ')}`);

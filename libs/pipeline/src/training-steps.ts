@@ -5,6 +5,12 @@ import { TrainingCancelledError, type EpochMetrics, type Evaluation } from '@ter
 import { jobErrorOutcome, type jobFailer } from './acquire-job';
 import type { WorkerDeps } from './worker-deps';
 
+/**
+ * The order training jobs read samples in: by content, then id. Row order from Postgres is not
+ * defined, and the seeded shuffles start from it; this way the same images give the same model.
+ */
+export const sampleOrder: Prisma.SampleOrderByWithRelationInput[] = [{ contentHash: 'asc' }, { id: 'asc' }];
+
 type Stage = 'head' | 'fine_tune';
 const progressTopic = { head: Topics.headTrainingProgress, fine_tune: Topics.fineTuningProgress } as const;
 const completedTopic = { head: Topics.headTrainingCompleted, fine_tune: Topics.fineTuningCompleted } as const;

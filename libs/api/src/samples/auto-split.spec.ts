@@ -1,6 +1,6 @@
 import { stratifiedAssignment } from './auto-split';
 
-const samples = (cls: string, n: number) => Array.from({ length: n }, (_, i) => ({ id: `${cls}-${String(i).padStart(3, '0')}`, classId: cls }));
+const samples = (cls: string, n: number) => Array.from({ length: n }, (_, i) => ({ id: `${cls}-${String(i).padStart(3, '0')}`, classId: cls, contentHash: `hash-${cls}-${String((i * 37) % n).padStart(3, '0')}` }));
 
 describe('automatic stratified split', () => {
   it('splits each class by the fractions, reproducibly for a seed, differently for another', () => {
@@ -12,6 +12,18 @@ describe('automatic stratified split', () => {
     expect(stratifiedAssignment([...all].reverse(), { seed: 7, validationFraction: 0.15, testFraction: 0.15 })).toEqual(split);
     const other = stratifiedAssignment(all, { seed: 8, validationFraction: 0.15, testFraction: 0.15 });
     expect([...other].filter(([id, s]) => split.get(id) !== s).length).toBeGreaterThan(0);
+  });
+
+  it('gives the same images the same split in another dataset, where their ids differ', () => {
+    const opts = { seed: 7, validationFraction: 0.15, testFraction: 0.15 };
+    const first = [...samples('a', 60), ...samples('b', 30)];
+    // The same content uploaded again: new ids, which sort the other way round.
+    const second = first.map((s, k) => ({ ...s, id: `new-${String(first.length - k).padStart(3, '0')}` })).reverse();
+    const splitOfContent = (all: typeof first) => {
+      const assignment = stratifiedAssignment(all, opts);
+      return new Map(all.map((s) => [s.contentHash, assignment.get(s.id)]));
+    };
+    expect(splitOfContent(second)).toEqual(splitOfContent(first));
   });
 
   it('keeps at least one training sample in a tiny class', () => {

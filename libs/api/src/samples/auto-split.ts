@@ -4,11 +4,14 @@ type Split = 'train' | 'validation' | 'test';
 
 /**
  * Stratified split: within each class, a seeded shuffle then the first share to test, the next to
- * validation. Classes too small for a share keep at least one training sample.
+ * validation. Classes too small for a share keep at least one training sample. Samples are ordered
+ * by content hash before the shuffle, so the same images with the same seed get the same split in
+ * any dataset, whatever their ids (random) or upload order.
  */
-export function stratifiedAssignment(samples: { id: string; classId: string | null }[], opts: { seed: number; validationFraction: number; testFraction: number }): Map<string, Split> {
+export function stratifiedAssignment(samples: { id: string; classId: string | null; contentHash: string }[], opts: { seed: number; validationFraction: number; testFraction: number }): Map<string, Split> {
   const byClass = new Map<string, string[]>();
-  for (const s of [...samples].sort((a, b) => a.id.localeCompare(b.id))) {
+  const byContent = (a: { id: string; contentHash: string }, b: { id: string; contentHash: string }) => a.contentHash.localeCompare(b.contentHash) || a.id.localeCompare(b.id);
+  for (const s of [...samples].sort(byContent)) {
     const key = s.classId ?? '(unlabelled)';
     byClass.set(key, [...(byClass.get(key) ?? []), s.id]);
   }

@@ -142,14 +142,14 @@ export class SamplesController {
     return { updated: result.count, deleted: 0 };
   }
 
-  /** Automatic stratified train/validation/test split, reproducible with its seed. */
+  /** Automatic stratified train/validation/test split: the same images and seed give the same split. */
   @Post('datasets/:id/split')
   @HttpCode(200)
   async split(@Param('id') id: string, @Body() body: unknown) {
     const datasetId = idParam(id, 'dataset id');
     const input = parseInput(autoSplitSchema, body, 'split');
     await liveDataset(this.ctx.prisma, datasetId);
-    const samples = await this.ctx.prisma.sample.findMany({ where: { datasetId }, select: { id: true, classId: true } });
+    const samples = await this.ctx.prisma.sample.findMany({ where: { datasetId }, select: { id: true, classId: true, contentHash: true } });
     const assignment = stratifiedAssignment(samples, input);
     await this.ctx.prisma.$transaction(async (tx) => {
       for (const split of ['train', 'validation', 'test'] as const) {

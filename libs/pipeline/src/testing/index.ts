@@ -32,19 +32,21 @@ export function startWorkerProcess(app: string, workerId: string, settings: Kafk
   });
 }
 
-/** A dataset of real Twemoji images in Postgres (files referenced by file:// URIs), with splits. */
-export async function seedEmojiDataset(prisma: PrismaClient, categories: string[], perClass: number, seed: number): Promise<{ datasetId: string; hashes: string[] }> {
+/**
+ * A dataset of real Twemoji images in Postgres (files referenced by file:// URIs), with splits.
+ * `reversed` inserts the samples in the opposite order (their rows then come back in another order).
+ */
+export async function seedEmojiDataset(prisma: PrismaClient, categories: string[], perClass: number, seed: number, options: { reversed?: boolean } = {}): Promise<{ datasetId: string; hashes: string[] }> {
   const set = emojiSubset(categories, perClass, seed);
   const dataset = await prisma.dataset.create({ data: { name: `e2e-${randomUUID()}` } });
   const hashes: string[] = [];
-  for (const label of set.classNames) {
-    const cls = await prisma.datasetClass.create({ data: { datasetId: dataset.id, name: label } });
-    for (const item of set.items.filter((i) => i.label === label)) {
-      const bytes = readFileSync(item.source.id);
-      const contentHash = createHash('sha256').update(bytes).digest('hex');
-      hashes.push(contentHash);
-      await prisma.sample.create({ data: { datasetId: dataset.id, classId: cls.id, contentHash, mediaType: 'image/png', sizeBytes: bytes.length, storageUri: pathToFileURL(item.source.id).toString(), split: item.split ?? 'train' } });
-    }
+  const classIds = new Map<string, string>();
+  for (const label of set.classNames) classIds.set(label, (await prisma.datasetClass.create({ data: { datasetId: dataset.id, name: label } })).id);
+  for (const item of options.reversed ? [...set.items].reverse() : set.items) {
+    const bytes = readFileSync(item.source.id);
+    const contentHash = createHash('sha256').update(bytes).digest('hex');
+    hashes.push(contentHash);
+    await prisma.sample.create({ data: { datasetId: dataset.id, classId: classIds.get(item.label)!, contentHash, mediaType: 'image/png', sizeBytes: bytes.length, storageUri: pathToFileURL(item.source.id).toString(), split: item.split ?? 'train' } });
   }
   return { datasetId: dataset.id, hashes };
 }
