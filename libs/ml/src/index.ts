@@ -11,6 +11,7 @@ export { fashionMnistClasses, loadFashionMnist } from './datasets/fashion-mnist-
 export { fileSource, loadCsvDataset, loadFolderDataset } from './datasets/folder-dataset';
 export { assignSplits, itemsOf, limitPerClass, type LabelledImage, type LabelledImageSet, type SplitName } from './datasets/labelled-images';
 export { evaluateModel, evaluatePredictions, type ClassMetrics, type Evaluation } from './evaluation/evaluate';
+export { evaluateOnPixels } from './evaluation/evaluate-pixels';
 export { loadClassifier, saveClassifier, type ClassifierMetadata, type LoadedClassifier, type Prediction, type PredictionFailure } from './export/classifier-bundle';
 export { combineModel } from './export/combine';
 export { loadLayersModelFromDir, saveLayersModel } from './export/model-files';

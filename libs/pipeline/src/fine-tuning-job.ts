@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Topics, type Envelope, type PayloadOf } from '@tern/contracts';
 import type { HandlerContext, HandlerOutcome } from '@tern/messaging';
-import { decodeForTraining, evaluateModel, fineTune, loadLayersModelFromDir, saveClassifier, stackPixels, type PixelSet } from '@tern/ml';
+import { decodeForTraining, evaluateOnPixels, fineTune, loadLayersModelFromDir, saveClassifier, type PixelSet } from '@tern/ml';
 import { acquireJob, InvalidRequest, jobFailer } from './acquire-job';
 import { epochRecorder, registerModel, sampleOrder, trainingErrorOutcome } from './training-steps';
 import type { WorkerDeps } from './worker-deps';
@@ -56,9 +56,7 @@ export async function handleFineTuningRequest(deps: WorkerDeps, event: Request, 
       const test = await decode('test');
       let evaluation = null;
       if (test.pixels.length > 0) {
-        const x = stackPixels(test.pixels, height, width, 'float32');
-        evaluation = await evaluateModel(result.model, x, test.labels, labels, 8);
-        x.dispose();
+        evaluation = await evaluateOnPixels(result.model, test, base.descriptor.inputSize, labels, 8);
       }
       const modelId = randomUUID();
       await saveClassifier(workDir, { base, layerId: parent.embeddingLayer, head, labels, kind: 'fine_tuned', fullModel: result.model, ...(evaluation ? { metrics: { ...evaluation } } : {}) });

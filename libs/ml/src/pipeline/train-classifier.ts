@@ -11,7 +11,7 @@ import { fineTune, type FineTuneOptions, type FineTuneResult } from '../finetune
 import type { EpochMetrics } from '../training/fit-loop';
 import type { LabelledVectors } from '../training/labelled-data';
 import { toTensors, trainHead, type HeadOptions, type TrainedHead } from '../training/train-head';
-import { stackPixels } from '../images/stack-pixels';
+import { evaluateOnPixels } from '../evaluation/evaluate-pixels';
 import { decodeForTraining } from './decode-set';
 import { trainFromScratch } from './from-scratch';
 
@@ -124,9 +124,7 @@ export async function trainClassifier(set: LabelledImageSet, base: LoadedBase, s
         ...(options.signal ? { signal: options.signal } : {}),
       });
       emit({ stage: 'evaluation', message: 'evaluating fine-tuned model on the test split' });
-      const testPixels = stackPixels(pixels.test.pixels, size, size, 'float32');
-      const evaluation = await evaluateModel(ft.model, testPixels, pixels.test.labels, set.classNames, 16);
-      testPixels.dispose();
+      const evaluation = await evaluateOnPixels(ft.model, pixels.test, base.descriptor.inputSize, set.classNames);
       result.fineTuned = { evaluation, history: ft.history, bestEpoch: ft.bestEpoch, stoppedEarly: ft.stoppedEarly, durationMs: ft.durationMs, model: ft.model, release: ft.release, cutLayer: ft.cutLayer, cachedActivations: ft.cachedActivations, options: ft.options };
     }
     if (options.compareFromScratch) {
