@@ -173,13 +173,13 @@ describe('backend selection', () => {
     expect(backend.simdKernelsProblem).toBeUndefined();
     const matrix = (rows: number, cols: number) => tf.tensor2d(Array.from({ length: rows * cols }, (_, i) => i * 0.25 - 3), [rows, cols]);
     const build = () => [
-        // multiples of 4, leftover rows, leftover columns, both, a single value, a band of 16 rows and more
-        ...[[8, 12], [7, 12], [8, 10], [7, 9], [1, 1], [1, 6], [6, 1], [37, 21]].map(([r, c]) => tf.transpose(matrix(r!, c!))),
-        tf.transpose(tf.tensor3d(Array.from({ length: 3 * 5 * 6 }, (_, i) => i), [3, 5, 6]), [0, 2, 1]), // a batch of matrices
-        tf.transpose(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32')),
-        tf.transpose(tf.tensor3d(Array.from({ length: 24 }, (_, i) => i), [2, 3, 4]), [2, 0, 1]), // another permutation
-        tf.transpose(tf.tensor2d([true, false, true, true], [2, 2], 'bool')),
-        tf.matMul(matrix(9, 7), matrix(9, 5), true, false), // the product backpropagation uses
+      // multiples of 4, leftover rows, leftover columns, both, a single value, a band of 16 rows and more
+      ...[[8, 12], [7, 12], [8, 10], [7, 9], [1, 1], [1, 6], [6, 1], [37, 21]].map(([r, c]) => tf.transpose(matrix(r!, c!))),
+      tf.transpose(tf.tensor3d(Array.from({ length: 3 * 5 * 6 }, (_, i) => i), [3, 5, 6]), [0, 2, 1]), // a batch of matrices
+      tf.transpose(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32')),
+      tf.transpose(tf.tensor3d(Array.from({ length: 24 }, (_, i) => i), [2, 3, 4]), [2, 0, 1]), // another permutation
+      tf.transpose(tf.tensor2d([true, false, true, true], [2, 2], 'bool')),
+      tf.matMul(matrix(9, 7), matrix(9, 5), true, false), // the product backpropagation uses
     ];
     const wasm = await outputsOn('wasm', build);
     const cpu = await outputsOn('cpu', build);
@@ -193,16 +193,16 @@ describe('backend selection', () => {
     // Values with fractions that float32 adds exactly, so that any summation order agrees.
     const values = (shape: number[]) => tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => ((i * 7) % 23) * 0.25 - 2.5), shape);
     const build = () => [
-        tf.sum(values([784, 37]), 0), // a bias gradient: 16-column blocks, then 4, then single columns
-        tf.sum(values([5, 16]), 0, true),
-        tf.mean(values([3, 7, 7, 21]), [1, 2]), // global average pooling
-        tf.mean(values([3, 7, 7, 21]), [-3, -2], true),
-        tf.sum(values([2, 3, 4, 5]), [0, 1]),
-        tf.sum(values([1, 1, 3]), [0, 1]),
-        tf.sum(values([4, 6]), 1), // the last axis: the original kernel
-        tf.sum(values([2, 3, 4]), [0, 2]), // not consecutive: the original kernel
-        tf.mean(values([4, 6])), // all axes
-        tf.sum(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], 'int32'), 0), // int32: the original kernel
+      tf.sum(values([784, 37]), 0), // a bias gradient: 16-column blocks, then 4, then single columns
+      tf.sum(values([5, 16]), 0, true),
+      tf.mean(values([3, 7, 7, 21]), [1, 2]), // global average pooling
+      tf.mean(values([3, 7, 7, 21]), [-3, -2], true),
+      tf.sum(values([2, 3, 4, 5]), [0, 1]),
+      tf.sum(values([1, 1, 3]), [0, 1]),
+      tf.sum(values([4, 6]), 1), // the last axis: the original kernel
+      tf.sum(values([2, 3, 4]), [0, 2]), // not consecutive: the original kernel
+      tf.mean(values([4, 6])), // all axes
+      tf.sum(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], 'int32'), 0), // int32: the original kernel
     ];
     const wasm = await outputsOn('wasm', build);
     const cpu = await outputsOn('cpu', build);
