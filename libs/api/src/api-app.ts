@@ -9,7 +9,7 @@ import { createLogger, loadConfigOrExit, type Logger } from '@tern/config';
 import { apiTokenPattern } from '@tern/contracts';
 import { createPrismaClient } from '@tern/db';
 import { createKafka, EventPublisher } from '@tern/messaging';
-import { initBackend } from '@tern/ml';
+import { backendLogFields, initBackend } from '@tern/ml';
 import { JobRepository, LocalDirectoryArtifactStore } from '@tern/pipeline';
 import { loadApiConfig, type ApiConfig } from './api-config';
 import { API_CONTEXT, type ApiContext } from './api-context';
@@ -66,7 +66,7 @@ export async function startApi(config: ApiConfig, logger: Logger = createLogger(
   const address = app.getHttpServer().address() as AddressInfo;
   const grpcServer: GrpcServer = createGrpcServer(ctx, predictions);
   const grpcPort = await bindGrpc(grpcServer, config.grpc.host, config.grpc.port);
-  logger.info('api ready', { http: `http://${config.http.host}:${address.port}`, grpc: `${config.grpc.host}:${grpcPort}`, backend: backend.name, threads: backend.threads, sampleDir: config.sampleDir });
+  logger.info('api ready', { http: `http://${config.http.host}:${address.port}`, grpc: `${config.grpc.host}:${grpcPort}`, ...backendLogFields(backend), sampleDir: config.sampleDir });
   return {
     httpUrl: `http://${config.http.host}:${address.port}`,
     grpcAddress: `${config.grpc.host}:${grpcPort}`,

@@ -1,5 +1,5 @@
 // The transfer-learning core. Framework-free: no NestJS, Kafka or Prisma (enforced by lint).
-export { activeBackend, backendPreference, describeBackend, initBackend, parseBackendName, type ActiveBackend, type BackendName, type BackendOptions } from './backend/select-backend';
+export { activeBackend, backendLogFields, backendPreference, describeBackend, initBackend, parseBackendName, type ActiveBackend, type BackendName, type BackendOptions } from './backend/select-backend';
 export { defaultWasmThreads } from './backend/wasm-threads';
 export { delegateMissingKernels } from './backend/delegate-kernels';
 export { loadArtifacts, ModelArtifactError } from './base-models/artifacts';

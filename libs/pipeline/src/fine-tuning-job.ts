@@ -35,11 +35,10 @@ export async function handleFineTuningRequest(deps: WorkerDeps, event: Request, 
     if (!base.descriptor.fineTunable || !base.layersModel) throw new InvalidRequest(`base model ${base.descriptor.id} cannot be fine-tuned (extraction only); train the head on a fine-tunable base such as mobilenet_v2`);
 
     const labels = parent.labels;
-    const { width, height } = base.descriptor.inputSize;
     const samples = await deps.prisma.sample.findMany({ where: { datasetId: p.datasetId, class: { name: { in: labels } } }, include: { class: true }, orderBy: sampleOrder });
     const decode = async (split: 'train' | 'validation' | 'test'): Promise<PixelSet> => {
       const items = samples.filter((s) => s.split === split).map((s) => ({ source: sampleSource(s), label: s.class!.name }));
-      const set = await decodeForTraining(items, labels, { width, height });
+      const set = await decodeForTraining(items, labels, base.descriptor.inputSize);
       for (const f of set.failed) log.warn('sample skipped', { sampleId: f.id, reason: f.reason });
       return set;
     };

@@ -31,6 +31,16 @@ export interface BackendOptions {
   wasmThreads?: number;
 }
 
+/** The backend as log fields: its name and threads, and why it runs slower than it could (only when it does). */
+export function backendLogFields(backend: ActiveBackend): Record<string, string | number> {
+  return {
+    backend: backend.name,
+    threads: backend.threads,
+    ...(backend.threadsProblem ? { threadsProblem: backend.threadsProblem } : {}),
+    ...(backend.simdKernelsProblem ? { simdKernelsProblem: backend.simdKernelsProblem } : {}),
+  };
+}
+
 /** The backend as reported with results, e.g. `wasm ×2 threads`. */
 export function describeBackend(backend: ActiveBackend = activeBackend()): string {
   return backend.threads > 1 ? `${backend.name} ×${backend.threads} threads` : backend.name;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import os from 'node:os';
-import { initBackend, parseBackendName } from './select-backend';
+import { backendLogFields, initBackend, parseBackendName } from './select-backend';
 import { middleReduction } from './simd/reduce-kernels';
 import { loadSimdKernels } from './simd/simd-kernels';
 import { defaultWasmThreads } from './wasm-threads';
@@ -21,6 +21,9 @@ describe('backend selection', () => {
     expect(['tensorflow-gpu', 'tensorflow', 'wasm']).toContain(backend.name);
     expect(tf.getBackend()).toBe(backend.tfBackend);
     if (backend.name === 'wasm') expect(backend.skipped.map((s) => s.name)).toEqual(['tensorflow-gpu', 'tensorflow']);
+    // What the services log: problems appear only when there are some.
+    expect(backendLogFields(backend)).toEqual({ backend: backend.name, threads: backend.threads });
+    expect(backendLogFields({ ...backend, threads: 1, threadsProblem: 'asked for 2 threads, the backend started 1' })).toEqual({ backend: backend.name, threads: 1, threadsProblem: 'asked for 2 threads, the backend started 1' });
   });
 
   it('validates a forced backend name', () => {

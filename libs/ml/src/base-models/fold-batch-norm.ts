@@ -22,3 +22,21 @@ export function batchNormAffine(bn: tf.layers.Layer): { scale: tf.Tensor1D; shif
     return { scale: scale as tf.Tensor1D, shift: shift as tf.Tensor1D };
   });
 }
+
+/**
+ * A convolution's weights with the BatchNormalization after it folded in (`bn` absent: copies of
+ * its own weights, with a zero bias when it has none). Conv2D kernels are [h, w, in, out];
+ * depthwise ones [h, w, in, multiplier], output channel = in × multiplier.
+ */
+export function foldedWeights(conv: tf.layers.Layer, bn?: tf.layers.Layer): { filter: tf.Tensor4D; bias: tf.Tensor1D } {
+  return tf.tidy(() => {
+    const [kernel, bias] = conv.getWeights() as [tf.Tensor4D, tf.Tensor1D | undefined];
+    const depthwise = conv.getClassName() !== 'Conv2D';
+    if (!bn) return { filter: kernel.clone(), bias: bias ? bias.clone() : tf.zeros([depthwise ? kernel.shape[2] * kernel.shape[3] : kernel.shape[3]]) };
+    const { scale, shift } = batchNormAffine(bn);
+    const perOutput = depthwise ? scale.reshape([1, 1, kernel.shape[2], kernel.shape[3]]) : scale;
+    const filter = kernel.mul(perOutput) as tf.Tensor4D;
+    const foldedBias = (bias ? bias.mul(scale).add(shift) : shift) as tf.Tensor1D;
+    return { filter, bias: foldedBias };
+  });
+}

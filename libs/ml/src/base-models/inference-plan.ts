@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchNormAffine, inboundLayers } from './fold-batch-norm';
+import { foldedWeights, inboundLayers } from './fold-batch-norm';
 
 /** A frozen layers model from its input to one layer, for inference only. */
 export interface InferencePlan {
@@ -121,18 +121,6 @@ function fusableActivation(layer: tf.layers.Layer): FusedActivation | undefined 
   }
   if (layer.getClassName() === 'Activation' && (config.activation === 'relu' || config.activation === 'relu6')) return config.activation;
   return undefined;
-}
-
-function foldedWeights(conv: tf.layers.Layer, bn: tf.layers.Layer): { filter: tf.Tensor4D; bias: tf.Tensor1D } {
-  return tf.tidy(() => {
-    const [kernel, bias] = conv.getWeights() as [tf.Tensor4D, tf.Tensor1D | undefined];
-    const { scale, shift } = batchNormAffine(bn);
-    // Conv2D kernels are [h, w, in, out]; depthwise ones [h, w, in, multiplier], output channel = in × multiplier.
-    const perOutput = conv.getClassName() === 'Conv2D' ? scale : scale.reshape([1, 1, kernel.shape[2], kernel.shape[3]]);
-    const filter = kernel.mul(perOutput) as tf.Tensor4D;
-    const foldedBias = (bias ? bias.mul(scale).add(shift) : shift) as tf.Tensor1D;
-    return { filter, bias: foldedBias };
-  });
 }
 
 function fusedConvolution(conv: tf.layers.Layer, x: tf.Tensor, filter: tf.Tensor4D, bias: tf.Tensor1D, activation: FusedActivation): tf.Tensor {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchNormAffine, inboundLayers } from '../base-models/fold-batch-norm';
+import { foldedWeights, inboundLayers } from '../base-models/fold-batch-norm';
 
 /** Layers from the cut point up to the embedding layer, in forward order. */
 export interface TailPlan {
@@ -51,31 +51,24 @@ export function buildTrainableTail(plan: TailPlan, inputShape: number[]): tf.Lay
     const next = plan.layers[i + 1];
     const foldBn = next?.getClassName() === 'BatchNormalization' ? next : undefined;
     if (type === 'Conv2D' || type === 'DepthwiseConv2D') {
-      const [kernel, bias] = layer.getWeights();
-      const outChannels = type === 'Conv2D' ? kernel!.shape[3]! : kernel!.shape[2]! * kernel!.shape[3]!;
-      const affine = foldBn ? batchNormAffine(foldBn) : { scale: tf.ones([outChannels]) as tf.Tensor1D, shift: tf.zeros([outChannels]) as tf.Tensor1D };
-      const b = bias ?? tf.zeros([outChannels]);
-      const foldedBias = b.mul(affine.scale).add(affine.shift);
+      const { filter, bias } = foldedWeights(layer, foldBn);
+      const outChannels = bias.shape[0];
       const kernelSize = config['kernelSize'] as [number, number];
       const strides = config['strides'] as [number, number];
       const pointwise = type === 'Conv2D' && kernelSize.every((k) => k === 1) && strides.every((s) => s === 1);
       let created: tf.layers.Layer;
-      let foldedKernel: tf.Tensor;
+      let kernel: tf.Tensor = filter;
       if (pointwise) {
         created = tf.layers.dense({ units: outChannels, name: `ft_${layer.name}` });
-        foldedKernel = kernel!.reshape([kernel!.shape[2]!, outChannels]).mul(affine.scale);
+        kernel = filter.reshape([filter.shape[2], outChannels]);
+        filter.dispose();
       } else if (type === 'Conv2D') {
         created = tf.layers.conv2d({ filters: outChannels, kernelSize, strides, padding: config['padding'] as 'same' | 'valid', dilationRate: config['dilationRate'] as [number, number], name: `ft_${layer.name}` });
-        foldedKernel = kernel!.mul(affine.scale);
       } else {
         created = tf.layers.depthwiseConv2d({ kernelSize, strides, padding: config['padding'] as 'same' | 'valid', depthMultiplier: config['depthMultiplier'] as number, name: `ft_${layer.name}` });
-        foldedKernel = kernel!.mul(affine.scale.reshape([1, 1, kernel!.shape[2]!, kernel!.shape[3]!]));
       }
       tail.add(created);
-      toSet.push({ layer: created, weights: [foldedKernel, foldedBias] });
-      affine.scale.dispose();
-      affine.shift.dispose();
-      if (!bias) b.dispose();
+      toSet.push({ layer: created, weights: [kernel, bias] });
       if (foldBn) i++;
     } else if (type === 'Dense') {
       const created = tf.layers.dense({ units: config['units'] as number, activation: config['activation'] as 'relu', useBias: config['useBias'] as boolean, name: `ft_${layer.name}` });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { loadSimdKernels } from '../backend/simd/simd-kernels';
+import { activeSimdKernels } from '../backend/simd/simd-kernels';
 
 // One stream of draws per Dropout layer, seeded by the layer's seed: a new model replays the same masks.
 const streams = new WeakMap<tf.layers.Layer, { seed: number; drawn: number }>();
@@ -30,7 +30,7 @@ export function trainingDropout(layer: tf.layers.Layer, x: tf.Tensor): tf.Tensor
 }
 
 function dropoutMask(shape: number[], seed: number, first: number, threshold: number, scale: number): tf.Tensor {
-  const simd = tf.getBackend() === 'wasm' ? loadSimdKernels().kernels : undefined;
+  const simd = activeSimdKernels();
   if (simd) return tf.engine().makeTensorFromTensorInfo(simd.dropoutMask(shape, seed, first, threshold, scale));
   const mask = new Float32Array(tf.util.sizeFromShape(shape));
   for (let i = 0; i < mask.length; i++) mask[i] = dropoutDraw(seed, first + i) < threshold ? scale : 0;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { loadSimdKernels, type SimdKernels } from '../backend/simd/simd-kernels';
+import { activeSimdKernels, type SimdKernels } from '../backend/simd/simd-kernels';
 
 /** Takes one optimisation step on `variables` and returns the loss. */
 export interface OptimizerStep {
@@ -15,7 +15,7 @@ export interface OptimizerStep {
  * tf.train.adam; a test compares the two.
  */
 export function optimizerStep(optimizer: tf.Optimizer): OptimizerStep {
-  const simd = tf.getBackend() === 'wasm' ? loadSimdKernels().kernels : undefined;
+  const simd = activeSimdKernels();
   if (simd && optimizer instanceof tf.AdamOptimizer) {
     const config = optimizer.getConfig() as { learningRate: number; beta1: number; beta2: number; epsilon: number | null };
     return new SimdAdam(simd, config.learningRate, config.beta1, config.beta2, config.epsilon ?? tf.backend().epsilon());

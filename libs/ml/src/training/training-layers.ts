@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { loadSimdKernels } from '../backend/simd/simd-kernels';
+import { activeSimdKernels } from '../backend/simd/simd-kernels';
 import { trainingDropout } from './dropout';
 
 /**
@@ -31,7 +31,7 @@ function cappedRelu(max: number): (x: tf.Tensor) => tf.Tensor {
 
 /** `dy` where 0 < x ≤ max, else 0: relu's mask and clipByValue's, in one pass on wasm. */
 export function reluGradient(x: tf.Tensor, dy: tf.Tensor, max: number): tf.Tensor {
-  const simd = tf.getBackend() === 'wasm' ? loadSimdKernels().kernels : undefined;
+  const simd = activeSimdKernels();
   if (simd) return tf.engine().makeTensorFromTensorInfo(simd.reluBackward(x, dy, max));
   return tf.tidy(() => tf.mul(dy, tf.cast(tf.logicalAnd(tf.greater(x, 0), tf.lessEqual(x, max)), 'float32')));
 }

@@ -8,7 +8,7 @@ import { coreEnvShape, createLogger, envTypes, loadConfigOrExit, loadTernConfig,
 import type { TopicName } from '@tern/contracts';
 import { createPrismaClient, type PrismaClient } from '@tern/db';
 import { ConsumerRegistry, EventPublisher, MessagingModule, type EventHandler } from '@tern/messaging';
-import { initBackend, loadBase, type LoadedBase } from '@tern/ml';
+import { backendLogFields, initBackend, loadBase, type LoadedBase } from '@tern/ml';
 import { resolveBase } from '../base-resolver';
 import { LocalDirectoryArtifactStore } from '../artifact-store';
 import { failJobOfInvalidRequest } from '../invalid-request';
@@ -72,7 +72,7 @@ class WorkerConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   async onApplicationBootstrap(): Promise<void> {
     const logger = createLogger(this.options.serviceName, this.config.logLevel);
     const backend = await initBackend(this.config.ml.backend, this.config.ml);
-    logger.info('backend ready', { backend: backend.name, threads: backend.threads, ...(backend.threadsProblem ? { threadsProblem: backend.threadsProblem } : {}), ...(backend.simdKernelsProblem ? { simdKernelsProblem: backend.simdKernelsProblem } : {}), workerId: this.config.workerId });
+    logger.info('backend ready', { ...backendLogFields(backend), workerId: this.config.workerId });
     const deps: WorkerDeps = {
       prisma: this.prisma,
       jobs: new JobRepository(this.prisma),

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import type { TensorInfo } from '@tensorflow/tfjs';
 import { replaceKernel } from '../replace-kernel';
 import type { SimdKernels } from './simd-kernels';
 
@@ -42,7 +42,7 @@ export function useSimdReductions(backendName: string, kernels: SimdKernels): bo
     replaceKernel(original, (args): TensorInfo | TensorInfo[] => {
       const x = args.inputs['x']!;
       const view = middleReduction(x.shape, args.attrs!['axis'] as number | number[] | null | undefined);
-      if (!view || x.dtype !== 'float32' || view.outer * view.reduce * view.inner === 0) return (original.kernelFunc as KernelFunc)(args);
+      if (!view || x.dtype !== 'float32' || view.outer * view.reduce * view.inner === 0) return original.kernelFunc(args);
       return kernels.sumMiddle(x, view.outer, view.reduce, view.inner, mean ? 1 / view.reduce : 1, view.outShape(Boolean(args.attrs!['keepDims'])));
     });
   }

@@ -140,3 +140,8 @@ export function loadSimdKernels(backend: object = tf.backend()): { kernels?: Sim
   loaded.set(backend, result);
   return result;
 }
+
+/** The SIMD kernels when the current backend is wasm and they loaded; else undefined (TF.js' own kernels then). */
+export function activeSimdKernels(): SimdKernels | undefined {
+  return tf.getBackend() === 'wasm' ? loadSimdKernels().kernels : undefined;
+}
